@@ -1,0 +1,45 @@
+# SchoolBell: `make run` serves the demo, `make test` runs the whole suite. Both install first.
+VENV     := .venv
+BIN      := $(VENV)/bin
+PYTHON   ?= python3
+STAMP    := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+export FLASK_APP := wsgi:app
+
+.PHONY: install run test test-postgres lint lessons-check bench translations clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo seed --if-empty
+	$(BIN)/flask serve --host 127.0.0.1 --port 5000
+
+lint: install
+	$(BIN)/ruff check .
+
+lessons-check: install
+	$(BIN)/flask lessons check
+
+# The whole suite on SQLite; again on PostgreSQL when SCHOOLBELL_TEST_DATABASE_URL names one.
+test: install lint lessons-check
+	env -u SCHOOLBELL_TEST_DATABASE_URL $(BIN)/pytest -q
+	@if [ -n "$$SCHOOLBELL_TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL"; $(BIN)/pytest -q; fi
+
+# Starts a throwaway PostgreSQL on 127.0.0.1 (installing it from Debian when missing) and tests on it.
+test-postgres: install
+	bash .ci/postgres.sh start
+	SCHOOLBELL_TEST_DATABASE_URL=$$(bash .ci/postgres.sh url) $(BIN)/pytest -q
+
+bench: install
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

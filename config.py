@@ -1,0 +1,63 @@
+"""Settings for SchoolBell, each read from an environment variable with a default that needs no set-up."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = Path(os.environ.get("SCHOOLBELL_INSTANCE_DIR", ROOT / "instance")).resolve()
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'schoolbell.db'}")
+    # Heroku-style URLs name the old driver; SchoolBell ships psycopg 3.
+    if url.startswith(("postgres://", "postgresql://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+class Config:
+    """Settings for one deployment; every value comes from the environment."""
+
+    SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    INSTANCE_DIR = str(INSTANCE)
+
+    BABEL_DEFAULT_LOCALE = _env("BABEL_DEFAULT_LOCALE", "ko")
+    BABEL_DEFAULT_TIMEZONE = _env("BABEL_DEFAULT_TIMEZONE", "Asia/Seoul")
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    SCHOOLBELL_TIMEZONE = _env("SCHOOLBELL_TIMEZONE", "Asia/Seoul")
+    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    LESSONS_DIR = _env("LESSONS_DIR", str(ROOT / "lessons"))
+    SCHOOL_DATA_DIR = _env("SCHOOL_DATA_DIR", str(ROOT.parent / "shared" / "data" / "schools"))
+
+    SMS_BACKEND = _env("SMS_BACKEND", "file")
+    EMAIL_BACKEND = _env("EMAIL_BACKEND", "file")
+    OUTBOX_DIR = _env("OUTBOX_DIR", str(INSTANCE / "outbox"))
+
+    TWILIO_ACCOUNT_SID = _env("TWILIO_ACCOUNT_SID", "")
+    TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN", "")
+    TWILIO_MESSAGING_SERVICE_SID = _env("TWILIO_MESSAGING_SERVICE_SID", "")
+    TWILIO_FROM_NUMBERS = _env("TWILIO_FROM_NUMBERS", "")
+    TWILIO_STATUS_CALLBACK_URL = _env("TWILIO_STATUS_CALLBACK_URL", "")
+    TWILIO_API_BASE_URL = _env("TWILIO_API_BASE_URL", "")
+    TWILIO_TIMEOUT_SECONDS = float(_env("TWILIO_TIMEOUT_SECONDS", "10"))
+
+    SMTP_HOST = _env("SMTP_HOST", "127.0.0.1")
+    SMTP_PORT = _env_int("SMTP_PORT", 25)
+    SMTP_USERNAME = _env("SMTP_USERNAME", "")
+    SMTP_PASSWORD = _env("SMTP_PASSWORD", "")
+    SMTP_SECURITY = _env("SMTP_SECURITY", "none")
+    SMTP_TIMEOUT_SECONDS = float(_env("SMTP_TIMEOUT_SECONDS", "10"))
+    MAIL_SENDER = _env("MAIL_SENDER", "SchoolBell <noreply@schoolbell.invalid>")
+
+    QUIET_HOURS = _env("QUIET_HOURS", "21:00-08:00")

@@ -1,0 +1,45 @@
+"""SchoolBell: direct, tracked, bilingual safety alerts and prevention lessons for schools."""
+
+from flask import Flask
+
+
+def create_app(config_object=None, **overrides) -> Flask:
+    """Build the Flask app: settings, extensions, blueprints and CLI commands; no side effects."""
+    from pathlib import Path
+
+    from schoolbell import database
+    from schoolbell.directory.cli import register_directory_commands
+    from schoolbell.extensions import babel, db, migrate
+    from schoolbell.i18n import select_locale
+
+    app = Flask(__name__, instance_path=_instance_path(config_object))
+    if config_object is not None:
+        app.config.from_object(config_object)
+    app.config.update(overrides)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{app.instance_path}/schoolbell.db")
+
+    database.prepare(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
+                     render_as_batch=True)
+    babel.init_app(app, locale_selector=select_locale)
+    database.configure_engine_events(app)
+
+    register_directory_commands(app)
+    _register_optional_parts(app)
+    return app
+
+
+def _instance_path(config_object) -> str | None:
+    return getattr(config_object, "INSTANCE_DIR", None)
+
+
+def _register_optional_parts(app: Flask) -> None:
+    """Wire the packages that other areas add; each one registers its own commands and pages."""
+    from schoolbell.curriculum.cli import lessons_cli
+    from schoolbell.serve import serve_command
+    from schoolbell.web import register_web
+
+    app.cli.add_command(lessons_cli)
+    app.cli.add_command(serve_command)
+    register_web(app)

@@ -1,0 +1,1 @@
+"""The directory: education offices, district offices, schools, people and their memberships."""

@@ -1,0 +1,109 @@
+"""Command-line tools of the directory: `flask schools import`, `flask contacts import`, `flask demo seed`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from schoolbell.directory.contact_import import CONTACT_OUTCOMES, import_contacts
+from schoolbell.directory.csvfiles import ImportFileError, count_lines, write_csv
+from schoolbell.directory.demo import SCALES, directory_is_empty, seed_demo
+from schoolbell.directory.school_import import SCHOOL_OUTCOMES, import_schools
+from schoolbell.directory.summary import ImportSummary
+
+schools_cli = AppGroup("schools", help="Import and list schools.")
+contacts_cli = AppGroup("contacts", help="Import people and their school memberships.")
+demo_cli = AppGroup("demo", help="Synthetic demo data on the real Seoul school list.")
+
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@contextmanager
+def _progress(path: Path, label: str, quiet: bool):
+    """A progress bar on stderr, sized by the file's lines; silent when asked for JSON."""
+    if quiet:
+        yield lambda _n: None
+        return
+    with click.progressbar(length=max(1, count_lines(path) - 1), label=label,
+                           file=sys.stderr) as bar:
+        yield bar.update
+
+
+def _report(summary: ImportSummary, outcomes: tuple[str, ...], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(outcomes), ensure_ascii=False, indent=2))
+    else:
+        click.echo(summary.human(outcomes))
+
+
+def _run_import(importer, path: Path, label: str, as_json: bool) -> ImportSummary:
+    try:
+        with _progress(path, label, as_json) as progress:
+            return importer(path, progress)
+    except ImportFileError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@schools_cli.command("import")
+@click.argument("file", type=FILE)
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+def schools_import(file: Path, as_json: bool) -> None:
+    """Import a NEIS 학교기본정보 export (Korean or Open API headers, CSV or JSON) or a
+    학교위치표준데이터 file (coordinates). UTF-8, UTF-8 with BOM and CP949 are detected."""
+    summary = _run_import(import_schools, file, "schools", as_json)
+    _report(summary, SCHOOL_OUTCOMES, as_json)
+
+
+@contacts_cli.command("import")
+@click.argument("file", type=FILE)
+@click.option("--errors", "errors_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write rejected rows here, with line, field and reason, to fix and re-import.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+def contacts_import(file: Path, errors_file: Path | None, as_json: bool) -> None:
+    """Import people from a CSV (see the README for its columns); bad rows are reported."""
+    summary = _run_import(import_contacts, file, "contacts", as_json)
+    if errors_file is not None:
+        write_errors_file(summary, errors_file)
+    _report(summary, CONTACT_OUTCOMES, as_json)
+
+
+def write_errors_file(summary: ImportSummary, path: Path) -> None:
+    """Write rejected rows as CSV: the original columns, then line, field and reason."""
+    from schoolbell.directory.contact_import import CONTACT_COLUMNS
+
+    fields = [*CONTACT_COLUMNS, "error_line", "error_field", "error_reason"]
+    rows = [{**problem.row, "error_line": problem.line, "error_field": problem.field,
+             "error_reason": problem.reason} for problem in summary.problems]
+    path.write_text(write_csv(rows, fields), encoding="utf-8-sig")
+
+
+@demo_cli.command("seed")
+@click.option("--scale", type=click.Choice(SCALES), default="demo", show_default=True,
+              help="demo: up to 8 schools of each level in one district office; seoul: every school, ~780,000 people.")
+@click.option("--seed", type=int, default=20240828, show_default=True)
+@click.option("--if-empty", is_flag=True, help="Do nothing when people are already loaded.")
+def demo_seed(scale: str, seed: int, if_empty: bool) -> None:
+    """Load the real Seoul school list and a deterministic synthetic directory of people."""
+    if not directory_is_empty():
+        if if_empty:
+            click.echo("The directory already holds people; nothing seeded.")
+            return
+        raise click.ClickException("the directory already holds people; seed an empty database")
+    data_dir = Path(current_app.config["SCHOOL_DATA_DIR"])
+    if not data_dir.is_dir():
+        raise click.ClickException(f"school data folder not found: {data_dir} (SCHOOL_DATA_DIR)")
+    report = seed_demo(data_dir, scale=scale, seed=seed)
+    click.echo(f"Seeded {report.schools:,} schools: {report.contacts:,} people, "
+               f"{report.memberships:,} memberships.")
+
+
+def register_directory_commands(app: Flask) -> None:
+    """Add the directory's command groups to the app's CLI."""
+    for group in (schools_cli, contacts_cli, demo_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,280 @@
+"""Importing people and their school memberships from a CSV, in batches, keeping every good row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from sqlalchemy import insert, select, tuple_, update
+
+from schoolbell.directory.csvfiles import CsvRow, ImportFileError, iter_rows, read_header
+from schoolbell.directory.models import Contact, Membership, School
+from schoolbell.directory.summary import ImportSummary, RowProblem
+from schoolbell.directory.validation import (
+    InvalidValue,
+    normalize_email,
+    normalize_phone,
+    parse_class,
+    parse_consent,
+    parse_grade,
+    parse_language,
+    parse_role,
+)
+from schoolbell.extensions import db
+
+CONTACT_OUTCOMES = ("imported", "updated", "unchanged", "rejected")
+BATCH_ROWS = 2000
+
+# Documented in the README; Korean headers are accepted as well.
+CONTACT_COLUMNS = {
+    "school_code": ("school_code", "학교코드", "표준학교코드"),
+    "role": ("role", "역할"),
+    "grade": ("grade", "학년"),
+    "class": ("class", "반"),
+    "name": ("name", "이름", "성명"),
+    "phone": ("phone", "전화번호", "휴대전화"),
+    "email": ("email", "이메일"),
+    "language": ("language", "언어"),
+    "consent": ("consent", "수신동의"),
+}
+REQUIRED_COLUMNS = ("school_code", "role", "name")
+PERSON_FIELDS = ("name", "language", "sms_consent", "email_consent")
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """A validated row: one person, one membership."""
+
+    line: int
+    office_id: int
+    school_id: int
+    role: str
+    grade: int
+    class_name: str
+    name: str
+    phone: str | None
+    email: str | None
+    language: str
+    sms_consent: bool
+    email_consent: bool
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+def contact_columns(header: list[str], file_name: str) -> dict[str, str]:
+    """Map the file's headers to field names, or fail when required ones are missing."""
+    spelled = {alias.lower(): field for field, aliases in CONTACT_COLUMNS.items() for alias in aliases}
+    columns = {name: spelled[name.lower()] for name in header if name.lower() in spelled}
+    missing = [field for field in REQUIRED_COLUMNS if field not in columns.values()]
+    if len(columns) == 0 or missing:
+        raise ImportFileError(
+            f"{file_name}: missing columns {', '.join(missing or REQUIRED_COLUMNS)}; "
+            f"expected {', '.join(CONTACT_COLUMNS)}")
+    if not {"phone", "email"} & set(columns.values()):
+        raise ImportFileError(f"{file_name}: needs a phone or an email column")
+    return columns
+
+
+class ContactImporter:
+    """Import one contacts file; the first row of a person in a file decides their details."""
+
+    def __init__(self, path: Path, progress: Callable[[int], None] | None = None):
+        self.path = path
+        self.progress = progress or (lambda _n: None)
+        self.summary = ImportSummary(file=path.name, kind="contacts")
+        self.schools = {code: (sid, office) for sid, code, office in
+                        db.session.execute(select(School.id, School.code, School.office_id))}
+        self.seen_contact_ids: set[int] = set()
+
+    def run(self) -> ImportSummary:
+        """Read, validate and write every batch in one transaction; roll back on a file error."""
+        _encoding, header = read_header(self.path)
+        rows = iter_rows(self.path, contact_columns(header, self.path.name))
+        try:
+            while batch := list(islice(rows, BATCH_ROWS)):
+                self._import_batch(batch)
+                self.progress(len(batch))
+        except Exception:
+            db.session.rollback()
+            raise
+        db.session.commit()
+        self.summary.problems.sort(key=lambda problem: problem.line)
+        return self.summary
+
+    def _validate(self, row: CsvRow) -> ContactRow | RowProblem:
+        v = row.values
+        for field in REQUIRED_COLUMNS:
+            if not v.get(field):
+                return RowProblem(row.line, field, "", "required value is missing", v)
+        if not (v.get("phone") or v.get("email")):
+            return RowProblem(row.line, "phone", "", "a phone or an email is required", v)
+        school = self.schools.get(v["school_code"])
+        if school is None:
+            return RowProblem(row.line, "school_code", v["school_code"], "unknown school code", v)
+        parsed = {}
+        checks = (("role", parse_role), ("grade", parse_grade), ("class", parse_class),
+                  ("language", parse_language), ("consent", parse_consent),
+                  ("phone", _optional(normalize_phone)), ("email", _optional(normalize_email)))
+        for field, parse in checks:
+            try:
+                parsed[field] = parse(v.get(field, ""))
+            except InvalidValue as error:
+                return RowProblem(row.line, field, v.get(field, ""), str(error), v)
+        sms_consent, email_consent = parsed["consent"]
+        return ContactRow(
+            line=row.line, office_id=school[1], school_id=school[0], role=parsed["role"].value,
+            grade=parsed["grade"], class_name=parsed["class"], name=v["name"][:100],
+            phone=parsed["phone"], email=parsed["email"], language=parsed["language"].value,
+            sms_consent=sms_consent, email_consent=email_consent, raw=v)
+
+    def _import_batch(self, batch: list[CsvRow]) -> None:
+        rows: list[ContactRow] = []
+        for raw in batch:
+            result = self._validate(raw)
+            if isinstance(result, RowProblem):
+                self.summary.reject(result)
+            else:
+                rows.append(result)
+        if not rows:
+            return
+        known = _ExistingContacts(rows)
+        outcome: dict[int, str] = {}
+        new_people: dict[tuple, dict] = {}
+        row_person: dict[int, tuple] = {}
+        updates: dict[int, dict] = {}
+        for row in rows:
+            contact = known.find(row)
+            if isinstance(contact, RowProblem):
+                self.summary.reject(contact)
+                continue
+            if contact is None:
+                key = known.key_in_batch(row)
+                if key not in new_people:
+                    new_people[key] = _person_values(row)
+                    outcome[row.line] = "imported"
+                row_person[row.line] = key
+                continue
+            row_person[row.line] = ("id", contact["id"])
+            changes = self._changes(contact, row)
+            if changes:
+                updates.setdefault(contact["id"], {}).update(changes)
+                contact.update(changes)
+                outcome[row.line] = "updated"
+            self.seen_contact_ids.add(contact["id"])
+        ids = self._write_people(new_people, updates)
+        self._write_memberships(rows, row_person, ids, outcome)
+        for row in rows:
+            if row.line in row_person:
+                self.summary.count(outcome.get(row.line, "unchanged"))
+
+    def _changes(self, contact: dict, row: ContactRow) -> dict:
+        """What a row changes on an existing person: details only on the person's first row."""
+        wanted = {}
+        if contact["id"] not in self.seen_contact_ids:
+            wanted = {field: getattr(row, field) for field in PERSON_FIELDS}
+        # A blank phone or email in a row means 'not given', never 'remove'.
+        for field in ("phone", "email"):
+            if getattr(row, field) and not contact[field]:
+                wanted[field] = getattr(row, field)
+        return {field: value for field, value in wanted.items() if contact[field] != value}
+
+    def _write_people(self, new_people: dict, updates: dict) -> dict[tuple, int]:
+        ids: dict[tuple, int] = {}
+        if new_people:
+            keys = list(new_people)
+            returned = db.session.execute(
+                insert(Contact).returning(Contact.id, sort_by_parameter_order=True),
+                [new_people[key] for key in keys])
+            for key, contact_id in zip(keys, returned.scalars(), strict=True):
+                ids[key] = contact_id
+                self.seen_contact_ids.add(contact_id)
+        if updates:
+            for contact_id, changes in updates.items():
+                db.session.execute(update(Contact).where(Contact.id == contact_id).values(**changes))
+        return ids
+
+    def _write_memberships(self, rows, row_person, ids, outcome) -> None:
+        wanted: dict[tuple, int] = {}
+        for row in rows:
+            person = row_person.get(row.line)
+            if person is None:
+                continue
+            contact_id = person[1] if person[0] == "id" else ids[person]
+            wanted.setdefault((contact_id, row.school_id, row.role, row.grade, row.class_name),
+                              row.line)
+        existing = set(db.session.execute(
+            select(Membership.contact_id, Membership.school_id, Membership.role,
+                   Membership.grade, Membership.class_name)
+            .where(Membership.contact_id.in_({key[0] for key in wanted}))).tuples())
+        existing = {(c, s, str(getattr(r, "value", r)), g, k) for c, s, r, g, k in existing}
+        fresh = [key for key in wanted if key not in existing]
+        if fresh:
+            db.session.execute(insert(Membership), [
+                {"contact_id": c, "school_id": s, "role": r, "grade": g, "class_name": k}
+                for c, s, r, g, k in fresh])
+            for key in fresh:
+                outcome.setdefault(wanted[key], "imported")
+
+
+def _optional(parse: Callable[[str], str]) -> Callable[[str], str | None]:
+    return lambda raw: parse(raw) if raw.strip() else None
+
+
+def _person_values(row: ContactRow) -> dict:
+    return {"office_id": row.office_id, "name": row.name, "phone": row.phone, "email": row.email,
+            "language": row.language, "sms_consent": row.sms_consent,
+            "email_consent": row.email_consent}
+
+
+class _ExistingContacts:
+    """The people a batch refers to, found by phone first and email second, with one query each."""
+
+    def __init__(self, rows: Iterable[ContactRow]):
+        rows = list(rows)
+        columns = (Contact.id, Contact.office_id, Contact.phone, Contact.email, Contact.name,
+                   Contact.language, Contact.sms_consent, Contact.email_consent)
+        self.by_phone: dict[tuple, dict] = {}
+        self.by_email: dict[tuple, dict] = {}
+        self.batch_keys: dict[tuple, tuple] = {}
+        for field, index in (("phone", self.by_phone), ("email", self.by_email)):
+            keys = {(row.office_id, getattr(row, field)) for row in rows if getattr(row, field)}
+            if not keys:
+                continue
+            column = getattr(Contact, field)
+            found = db.session.execute(
+                select(*columns).where(tuple_(Contact.office_id, column).in_(keys))).mappings()
+            for record in found:
+                person = self.by_phone.get((record["office_id"], record["phone"])) or \
+                    self.by_email.get((record["office_id"], record["email"])) or dict(record)
+                person["language"] = str(getattr(person["language"], "value", person["language"]))
+                if person["phone"]:
+                    self.by_phone[(person["office_id"], person["phone"])] = person
+                if person["email"]:
+                    self.by_email[(person["office_id"], person["email"])] = person
+
+    def find(self, row: ContactRow) -> dict | RowProblem | None:
+        """The existing person this row names, None if new, or a problem if phone and email clash."""
+        by_phone = self.by_phone.get((row.office_id, row.phone)) if row.phone else None
+        by_email = self.by_email.get((row.office_id, row.email)) if row.email else None
+        if by_phone and by_email and by_phone["id"] != by_email["id"]:
+            return RowProblem(row.line, "email", row.email or "",
+                              "this email belongs to another person with a different phone",
+                              row.raw)
+        return by_phone or by_email
+
+    def key_in_batch(self, row: ContactRow) -> tuple:
+        """The same key for rows of one new person inside a batch (phone first, then email)."""
+        phone_key = ("phone", row.office_id, row.phone) if row.phone else None
+        email_key = ("email", row.office_id, row.email) if row.email else None
+        key = (self.batch_keys.get(phone_key) if phone_key else None) or \
+            (self.batch_keys.get(email_key) if email_key else None) or phone_key or email_key
+        for alias in (phone_key, email_key):
+            if alias:
+                self.batch_keys.setdefault(alias, key)
+        return key
+
+
+def import_contacts(path: Path, progress: Callable[[int], None] | None = None) -> ImportSummary:
+    """Import a contacts CSV: every good row goes in, every bad row is reported."""
+    return ContactImporter(path, progress).run()

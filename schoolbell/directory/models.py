@@ -1,0 +1,155 @@
+"""Tables of the directory: who exists, which school they belong to, and how to reach them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from schoolbell.extensions import db
+
+
+class SchoolLevel(enum.StrEnum):
+    """The level of a school, as targeting understands it."""
+
+    ELEMENTARY = "elementary"
+    MIDDLE = "middle"
+    HIGH = "high"
+    SPECIAL = "special"
+    OTHER = "other"
+
+
+class Role(enum.StrEnum):
+    """What a person is to a school."""
+
+    GUARDIAN = "guardian"
+    TEACHER = "teacher"
+    STUDENT = "student"
+    STAFF = "staff"
+
+
+class Language(enum.StrEnum):
+    """Languages a person can receive messages in."""
+
+    KO = "ko"
+    EN = "en"
+
+
+def _enum(kind: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings with a CHECK, so both databases hold the same readable values.
+    return Enum(kind, name=name, native_enum=False, length=16,
+                values_callable=lambda members: [m.value for m in members])
+
+
+class EducationOffice(db.Model):
+    """A metropolitan or provincial office of education (시도교육청), e.g. B10 서울특별시교육청."""
+
+    __tablename__ = "education_offices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    quiet_hours: Mapped[str | None] = mapped_column(String(11))
+
+
+class DistrictOffice(db.Model):
+    """A district office of education (교육지원청) under an education office."""
+
+    __tablename__ = "district_offices"
+    __table_args__ = (UniqueConstraint("office_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("education_offices.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str | None] = mapped_column(String(16))
+
+    office: Mapped[EducationOffice] = relationship()
+
+
+class School(db.Model):
+    """A school, keyed by its NEIS standard school code (표준학교코드)."""
+
+    __tablename__ = "schools"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("education_offices.id"), index=True)
+    district_office_id: Mapped[int | None] = mapped_column(
+        ForeignKey("district_offices.id"), index=True)
+    name_ko: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    level: Mapped[SchoolLevel] = mapped_column(_enum(SchoolLevel, "school_level"), index=True)
+    kind: Mapped[str | None] = mapped_column(String(50))
+    foundation: Mapped[str | None] = mapped_column(String(20))
+    gu: Mapped[str | None] = mapped_column(String(20))
+    postal_code: Mapped[str | None] = mapped_column(String(10))
+    address: Mapped[str | None] = mapped_column(String(200))
+    address_detail: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    homepage: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+
+    office: Mapped[EducationOffice] = relationship()
+    district_office: Mapped[DistrictOffice | None] = relationship()
+
+
+class Contact(db.Model):
+    """A person who can be reached: one row per person per office, however many roles they have."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        UniqueConstraint("office_id", "phone"),
+        UniqueConstraint("office_id", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("education_offices.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    language: Mapped[Language] = mapped_column(_enum(Language, "language"), default=Language.KO)
+    # Consent is the person's routine choice; a block is a hard fact (invalid, unsubscribed).
+    sms_consent: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_consent: Mapped[bool] = mapped_column(Boolean, default=True)
+    sms_blocked_reason: Mapped[str | None] = mapped_column(String(200))
+    email_blocked_reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now())
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="contact")
+
+
+class Membership(db.Model):
+    """A person's role at a school; grade 0 and class '' mean 'not tied to a class'."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("contact_id", "school_id", "role", "grade", "class_name"),
+        Index("ix_memberships_school_role_grade_class", "school_id", "role", "grade", "class_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    # NOT NULL with neutral values: NULLs would slip past the unique constraint on both databases.
+    grade: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    class_name: Mapped[str] = mapped_column(String(10), default="", server_default="")
+
+    contact: Mapped[Contact] = relationship(back_populates="memberships")
+    school: Mapped[School] = relationship()

@@ -1,0 +1,80 @@
+"""Fixtures shared by every test: an app on a freshly migrated database, a client and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from config import Config
+from schoolbell import create_app
+from schoolbell.extensions import db
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SCHOOL_DATA = SHARED_DATA / "schools"
+# CI sets this to run the whole suite again on a real PostgreSQL server.
+POSTGRES_URL = os.environ.get("SCHOOLBELL_TEST_DATABASE_URL", "")
+
+
+class TestConfig(Config):
+    """Settings for tests: memory channels, no real server is ever reached."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SMS_BACKEND = "memory"
+    EMAIL_BACKEND = "memory"
+    SCHOOL_DATA_DIR = str(SCHOOL_DATA)
+    PUBLIC_BASE_URL = "http://schoolbell.test"
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """A brand-new empty database for one test."""
+    if POSTGRES_URL:
+        _reset_postgres(POSTGRES_URL)
+        return POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"sqlite:///{tmp_path / 'schoolbell.db'}"
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str):
+    """The app on an empty database that migrations have built."""
+    instance = tmp_path / "instance"
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url,
+                     OUTBOX_DIR=str(instance / "outbox"))
+    app.instance_path = str(instance)
+    with app.app_context():
+        upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client for the web pages."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A runner for `flask …` commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def school_data() -> Path:
+    """The shared folder of real Seoul school files."""
+    return SCHOOL_DATA
