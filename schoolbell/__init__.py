@@ -7,6 +7,8 @@ def create_app(config_object=None, **overrides) -> Flask:
     """Build the Flask app: settings, extensions, blueprints and CLI commands; no side effects."""
     from pathlib import Path
 
+    from flask_babel import get_locale, refresh
+
     from schoolbell import database
     from schoolbell.directory.cli import register_directory_commands
     from schoolbell.extensions import babel, db, migrate
@@ -23,6 +25,9 @@ def create_app(config_object=None, **overrides) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
                      render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
+    # Flask-Babel caches the locale on the app context, which one CLI or test context can outlive.
+    app.before_request(refresh)
     database.configure_engine_events(app)
 
     register_directory_commands(app)

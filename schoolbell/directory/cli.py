@@ -26,13 +26,24 @@ FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 @contextmanager
 def _progress(path: Path, label: str, quiet: bool):
-    """A progress bar on stderr, sized by the file's lines; silent when asked for JSON."""
-    if quiet:
-        yield lambda _n: None
-        return
-    with click.progressbar(length=max(1, count_lines(path) - 1), label=label,
-                           file=sys.stderr) as bar:
-        yield bar.update
+    """A progress bar on stderr, sized by the file's lines, shown from the first row read on
+    (so a file rejected whole prints only its error); silent when asked for JSON."""
+    bars = []
+
+    def update(rows: int) -> None:
+        if quiet:
+            return
+        if not bars:
+            bars.append(click.progressbar(length=max(1, count_lines(path) - 1), label=label,
+                                          file=sys.stderr))
+            bars[0].__enter__()
+        bars[0].update(rows)
+
+    try:
+        yield update
+    finally:
+        if bars:
+            bars[0].__exit__(None, None, None)
 
 
 def _report(summary: ImportSummary, outcomes: tuple[str, ...], as_json: bool) -> None:
@@ -85,7 +96,8 @@ def write_errors_file(summary: ImportSummary, path: Path) -> None:
 
 @demo_cli.command("seed")
 @click.option("--scale", type=click.Choice(SCALES), default="demo", show_default=True,
-              help="demo: up to 8 schools of each level in one district office; seoul: every school, ~780,000 people.")
+              help="demo: up to 8 schools of each level in one district office; "
+                   "seoul: every school, ~800,000 people.")
 @click.option("--seed", type=int, default=20240828, show_default=True)
 @click.option("--if-empty", is_flag=True, help="Do nothing when people are already loaded.")
 def demo_seed(scale: str, seed: int, if_empty: bool) -> None:

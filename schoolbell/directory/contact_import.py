@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from itertools import islice
 from pathlib import Path
 
@@ -59,7 +60,7 @@ class ContactRow:
     language: str
     sms_consent: bool
     email_consent: bool
-    raw: dict = field(default_factory=dict, compare=False, repr=False)
+    raw: dict = dataclass_field(default_factory=dict, compare=False, repr=False)
 
 
 def contact_columns(header: list[str], file_name: str) -> dict[str, str]:
@@ -206,7 +207,7 @@ class ContactImporter:
         existing = set(db.session.execute(
             select(Membership.contact_id, Membership.school_id, Membership.role,
                    Membership.grade, Membership.class_name)
-            .where(Membership.contact_id.in_({key[0] for key in wanted}))).tuples())
+            .where(Membership.contact_id.in_({key[0] for key in wanted}))))
         existing = {(c, s, str(getattr(r, "value", r)), g, k) for c, s, r, g, k in existing}
         fresh = [key for key in wanted if key not in existing]
         if fresh:
@@ -237,7 +238,7 @@ class _ExistingContacts:
         self.by_phone: dict[tuple, dict] = {}
         self.by_email: dict[tuple, dict] = {}
         self.batch_keys: dict[tuple, tuple] = {}
-        for field, index in (("phone", self.by_phone), ("email", self.by_email)):
+        for field in ("phone", "email"):
             keys = {(row.office_id, getattr(row, field)) for row in rows if getattr(row, field)}
             if not keys:
                 continue

@@ -83,11 +83,22 @@ def iter_rows(path: Path, columns: dict[str, str]) -> Iterator[CsvRow]:
                     yield CsvRow(line, values)
                 line = reader.line_num + 1
         except UnicodeDecodeError as error:
+            line = _first_undecodable_line(path, encoding)
             raise ImportFileError(
-                f"{path.name}: line {reader.line_num + 1} is not valid {encoding} ({error.reason})"
-            ) from None
+                f"{path.name}: line {line} is not valid {encoding} ({error.reason})") from None
         except csv.Error as error:
             raise ImportFileError(f"{path.name}: line {reader.line_num}: {error}") from None
+
+
+def _first_undecodable_line(path: Path, encoding: str) -> int:
+    """The line holding the first bytes that do not decode (the text reader reads ahead)."""
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode(encoding)
+            except UnicodeDecodeError:
+                return number
+    return 0
 
 
 def write_csv(rows: list[dict[str, str]], fieldnames: list[str]) -> str:

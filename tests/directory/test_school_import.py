@@ -126,7 +126,7 @@ def test_unusable_files_fail_with_one_line_and_write_nothing(runner, tmp_path):
     cases = {
         "empty.csv": b"",
         "binary.csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
-        "other.csv": "name,age\nkim,3\n".encode(),
+        "other.csv": b"name,age\nkim,3\n",
     }
     for name, content in cases.items():
         path = tmp_path / name
