@@ -1,0 +1,1 @@
+"""Prevention lessons: bilingual Markdown content, its validation, rendering and CLI."""
