@@ -41,10 +41,20 @@ def _instance_path(config_object) -> str | None:
 
 def _register_optional_parts(app: Flask) -> None:
     """Wire the packages that other areas add; each one registers its own commands and pages."""
+    import schoolbell.alerts.models  # noqa: F401  (tables for migrations)
+    from schoolbell.alerts.cli import alerts_cli
     from schoolbell.curriculum.cli import lessons_cli
+    from schoolbell.delivery.cli import worker_command
+    from schoolbell.delivery.webhooks import webhooks
     from schoolbell.serve import serve_command
     from schoolbell.web import register_web
 
-    app.cli.add_command(lessons_cli)
-    app.cli.add_command(serve_command)
+    for command in (alerts_cli, lessons_cli, worker_command, serve_command):
+        app.cli.add_command(command)
+    app.register_blueprint(webhooks)
     register_web(app)
+    if app.config.get("BEHIND_PROXY"):
+        # Twilio signs the public URL; behind a proxy, rebuild it from X-Forwarded-* headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)

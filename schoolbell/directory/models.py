@@ -125,6 +125,8 @@ class Contact(db.Model):
     # Consent is the person's routine choice; a block is a hard fact (invalid, unsubscribed).
     sms_consent: Mapped[bool] = mapped_column(Boolean, default=True)
     email_consent: Mapped[bool] = mapped_column(Boolean, default=True)
+    # None: every consented channel; "sms" or "email": only that one for routine messages.
+    preferred_channel: Mapped[str | None] = mapped_column(String(5))
     sms_blocked_reason: Mapped[str | None] = mapped_column(String(200))
     email_blocked_reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,1 @@
+"""Alerts: composing, targeting, fanning out to deliveries, and reporting what happened."""

@@ -1,0 +1,212 @@
+"""`flask alerts …`: create, preview, send, status, cancel, resend, failures."""
+
+from __future__ import annotations
+
+import getpass
+import json
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import or_, select
+
+from schoolbell.alerts.fanout import preview, unreachable_people, unreachable_reason
+from schoolbell.alerts.models import Alert, AlertClass
+from schoolbell.alerts.reports import audit_trail, failures_csv, school_counts, status_counts
+from schoolbell.alerts.services import (
+    AlertDraft,
+    AlertError,
+    cancel_alert,
+    create_alert,
+    draft_warnings,
+    resend_failed,
+    send_alert,
+)
+from schoolbell.alerts.sms_preview import sms_report
+from schoolbell.alerts.targeting import TargetError
+from schoolbell.channels.masking import mask_email, mask_phone
+from schoolbell.directory.models import DistrictOffice, EducationOffice, Role, School, SchoolLevel
+from schoolbell.extensions import db
+
+alerts_cli = AppGroup("alerts", help="Compose, send and follow alerts.")
+ACTOR = click.option("--actor", default=lambda: getpass.getuser(), show_default="your login",
+                     help="Who does this, for the audit trail.")
+JSON = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+
+
+def _office(code: str | None) -> EducationOffice:
+    offices = list(db.session.scalars(select(EducationOffice)))
+    if code:
+        offices = [o for o in offices if o.code == code]
+    if len(offices) != 1:
+        raise click.ClickException("name the education office with --office CODE (e.g. B10)"
+                                   if offices else "no such education office; import schools first")
+    return offices[0]
+
+
+def _alert(alert_id: int) -> Alert:
+    alert = db.session.get(Alert, alert_id)
+    if alert is None:
+        raise click.ClickException(f"no alert {alert_id}")
+    return alert
+
+
+def _district_ids(office: EducationOffice, names: tuple[str, ...]) -> list[int]:
+    ids = []
+    for name in names:
+        found = list(db.session.scalars(select(DistrictOffice).where(
+            DistrictOffice.office_id == office.id,
+            or_(DistrictOffice.name == name, DistrictOffice.code == name,
+                DistrictOffice.name.contains(name)))))
+        if len(found) != 1:
+            raise click.ClickException(f"district office {name!r} matches {len(found)} offices")
+        ids.append(found[0].id)
+    return ids
+
+
+def _school_ids(office: EducationOffice, codes: tuple[str, ...]) -> list[int]:
+    found = dict(db.session.execute(select(School.code, School.id).where(
+        School.office_id == office.id, School.code.in_(codes))).all())
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise click.ClickException(f"unknown school code(s): {', '.join(missing)}")
+    return [found[code] for code in codes]
+
+
+@alerts_cli.command("create")
+@click.option("--class", "alert_class", type=click.Choice([c.value for c in AlertClass]), required=True)
+@click.option("--title-ko", default="")
+@click.option("--body-ko", default="")
+@click.option("--title-en", default="")
+@click.option("--body-en", default="")
+@click.option("--link", default="", help="A lesson or notice page.")
+@click.option("--lesson", default="", help="The slug of the lesson this alert leads to.")
+@click.option("--office", "office_code", help="Education office code (default: the only one).")
+@click.option("--district", multiple=True, help="District office name, part of it, or code.")
+@click.option("--level", multiple=True, type=click.Choice([lv.value for lv in SchoolLevel]))
+@click.option("--school", multiple=True, help="NEIS school code.")
+@click.option("--grade", multiple=True, type=int)
+@click.option("--class-name", "classes", multiple=True, help="Class name, e.g. 3.")
+@click.option("--role", multiple=True, type=click.Choice([r.value for r in Role]))
+@ACTOR
+def create_command(alert_class, title_ko, body_ko, title_en, body_en, link, lesson, office_code,
+                   district, level, school, grade, classes, role, actor) -> None:
+    """Create a draft alert and print its id; warnings go to stderr."""
+    office = _office(office_code)
+    target = {"district_office_ids": _district_ids(office, district), "levels": list(level),
+              "school_ids": _school_ids(office, school), "grades": list(grade),
+              "classes": list(classes), "roles": list(role)}
+    draft = AlertDraft(alert_class=alert_class, title_ko=title_ko, body_ko=body_ko,
+                       title_en=title_en, body_en=body_en, link_url=link, lesson_slug=lesson,
+                       target=target)
+    try:
+        alert = create_alert(office, draft, actor)
+    except (AlertError, TargetError) as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    for warning in draft_warnings(draft):
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(alert.id)
+
+
+@alerts_cli.command("preview")
+@click.argument("alert_id", type=int)
+@click.option("--show-unreachable", default=10, show_default=True,
+              help="How many unreachable people to list (masked).")
+@JSON
+def preview_command(alert_id: int, show_unreachable: int, as_json: bool) -> None:
+    """How many people and messages per channel the alert would send, and the SMS length."""
+    alert = _alert(alert_id)
+    counts = preview(alert)
+    sms = sms_report(alert, counts.sms)
+    listed = [{"contact_id": c.id, "phone": mask_phone(c.phone) if c.phone else None,
+               "email": mask_email(c.email) if c.email else None, "reason": unreachable_reason(c)}
+              for c in unreachable_people(alert, limit=show_unreachable)]
+    result = {"alert_id": alert.id, "class": alert.alert_class.value, "people": counts.people,
+              "messages": {"sms": counts.sms, "email": counts.email, "total": counts.messages},
+              "unreachable": counts.unreachable, "unreachable_listed": listed, "sms_analysis": sms,
+              "warnings": draft_warnings(_draft_of(alert))}
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Alert {alert.id} ({alert.alert_class.value}): {counts.people:,} people; "
+               f"{counts.sms:,} SMS, {counts.email:,} emails; {counts.unreachable:,} unreachable")
+    for language, info in sms["languages"].items():
+        click.echo(f"  SMS {language}: {info['encoding']}, {info['segments']} segment(s), "
+                   f"{info['cp949_bytes']} CP949 bytes ({info['korean_domestic_type']})"
+                   + (f"; not on Korean routes: {' '.join(info['unsupported_characters'])}"
+                      if info["unsupported_characters"] else ""))
+    click.echo(f"  SMS segments in all: {sms['total_segments']:,}")
+    for warning in result["warnings"]:
+        click.echo(f"  warning: {warning}")
+    for person in listed:
+        click.echo(f"  unreachable #{person['contact_id']}: {person['reason']}")
+
+
+def _draft_of(alert: Alert) -> AlertDraft:
+    return AlertDraft(alert_class=alert.alert_class.value, title_ko=alert.title_ko or "",
+                      body_ko=alert.body_ko or "", title_en=alert.title_en or "",
+                      body_en=alert.body_en or "")
+
+
+@alerts_cli.command("send")
+@click.argument("alert_id", type=int)
+@ACTOR
+def send_command(alert_id: int, actor: str) -> None:
+    """Fan the alert out to its deliveries now; workers send them."""
+    try:
+        created = send_alert(_alert(alert_id), actor)
+    except AlertError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Alert {alert_id}: {created:,} deliveries queued.")
+
+
+@alerts_cli.command("status")
+@click.argument("alert_id", type=int)
+@JSON
+def status_command(alert_id: int, as_json: bool) -> None:
+    """Deliveries by status, channel and school, and the audit trail."""
+    alert = _alert(alert_id)
+    result = {"alert_id": alert.id, "status": alert.status.value, **status_counts(alert),
+              "schools": school_counts(alert), "audit": audit_trail(alert)}
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Alert {alert.id}: {alert.status.value}; {result['total']:,} deliveries")
+    click.echo("  " + ", ".join(f"{n:,} {s}" for s, n in sorted(result["by_status"].items())))
+    for channel, counts in sorted(result["by_channel"].items()):
+        click.echo(f"  {channel}: " + ", ".join(f"{n:,} {s}" for s, n in sorted(counts.items())))
+    if result["uncertain"]:
+        click.echo(f"  {result['uncertain']:,} may have been sent twice or not at all (timeouts)")
+    if result["fallback"]:
+        click.echo(f"  {result['fallback']:,} emails sent because SMS failed")
+    for event in result["audit"]:
+        click.echo(f"  {event['at']} {event['action']} by {event['actor']}")
+
+
+@alerts_cli.command("cancel")
+@click.argument("alert_id", type=int)
+@ACTOR
+def cancel_command(alert_id: int, actor: str) -> None:
+    """Stop whatever has not been sent yet."""
+    try:
+        cancelled = cancel_alert(_alert(alert_id), actor)
+    except AlertError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Alert {alert_id}: cancelled; {cancelled:,} unsent deliveries stopped.")
+
+
+@alerts_cli.command("resend-failed")
+@click.argument("alert_id", type=int)
+@ACTOR
+def resend_command(alert_id: int, actor: str) -> None:
+    """Try again for the people whose message failed, and only them."""
+    count = resend_failed(_alert(alert_id), actor)
+    click.echo(f"Alert {alert_id}: {count:,} failed deliveries queued again.")
+
+
+@alerts_cli.command("failures")
+@click.argument("alert_id", type=int)
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8-sig"), default="-")
+def failures_command(alert_id: int, output) -> None:
+    """Failed deliveries as CSV: school, masked address, code, reason."""
+    output.write(failures_csv(_alert(alert_id)))

@@ -1,0 +1,165 @@
+"""Tables of alerts: the alert, its deliveries (one per person per channel) and its audit trail."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from schoolbell.directory.models import Contact, EducationOffice
+from schoolbell.extensions import db
+
+
+class AlertClass(enum.StrEnum):
+    """How an alert treats preferences, opt-outs and quiet hours (see DESIGN.md)."""
+
+    EMERGENCY = "emergency"
+    URGENT = "urgent"
+    ROUTINE = "routine"
+    CURRICULUM = "curriculum"
+
+
+# Lower goes first: an emergency is never stuck behind a routine send.
+PRIORITY = {AlertClass.EMERGENCY: 0, AlertClass.URGENT: 1, AlertClass.ROUTINE: 2,
+            AlertClass.CURRICULUM: 3}
+
+
+class AlertStatus(enum.StrEnum):
+    """Where an alert is in its life."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+
+class Channel(enum.StrEnum):
+    """A way to reach a person."""
+
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class DeliveryStatus(enum.StrEnum):
+    """A delivery's state; it only ever moves forward (see RANK)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+RANK = {DeliveryStatus.PENDING: 0, DeliveryStatus.SENDING: 1, DeliveryStatus.SENT: 2,
+        DeliveryStatus.DELIVERED: 3, DeliveryStatus.UNDELIVERED: 3, DeliveryStatus.FAILED: 3,
+        DeliveryStatus.SKIPPED: 3, DeliveryStatus.CANCELLED: 3}
+FINAL = frozenset(status for status, rank in RANK.items() if rank == 3)
+
+
+def _enum(kind: type[enum.Enum], name: str) -> Enum:
+    return Enum(kind, name=name, native_enum=False, length=16,
+                values_callable=lambda members: [m.value for m in members])
+
+
+class Alert(db.Model):
+    """One message an office sends to a target audience, written in Korean and English."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("education_offices.id"), index=True)
+    alert_class: Mapped[AlertClass] = mapped_column(_enum(AlertClass, "alert_class"))
+    status: Mapped[AlertStatus] = mapped_column(_enum(AlertStatus, "alert_status"),
+                                                default=AlertStatus.DRAFT)
+    title_ko: Mapped[str | None] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    body_ko: Mapped[str | None] = mapped_column(Text)
+    body_en: Mapped[str | None] = mapped_column(Text)
+    link_url: Mapped[str | None] = mapped_column(String(500))
+    lesson_slug: Mapped[str | None] = mapped_column(String(100))
+    # {"district_office_ids": [...], "levels": [...], "school_ids": [...], "grades": [...],
+    #  "classes": [...], "roles": [...]}; an absent or empty list means "all".
+    target: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    send_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    fanned_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    office: Mapped[EducationOffice] = relationship()
+
+    def text(self, language: str) -> tuple[str, str, bool]:
+        """(title, body, fell back) in a language; the other language is used where one is missing."""
+        other = "en" if language == "ko" else "ko"
+        title, body = getattr(self, f"title_{language}"), getattr(self, f"body_{language}")
+        if title and body:
+            return title, body, False
+        return getattr(self, f"title_{other}") or "", getattr(self, f"body_{other}") or "", True
+
+
+class Delivery(db.Model):
+    """One message to one person on one channel for one alert: the unit that is sent and tracked."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "contact_id", "channel"),
+        # The dispatcher's claim: due pending work in priority order.
+        Index("ix_deliveries_claim", "status", "priority", "next_attempt_at"),
+        Index("ix_deliveries_provider_ref", "provider_ref"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"),
+                                            index=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"))
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, "delivery_status"),
+                                                   default=DeliveryStatus.PENDING)
+    priority: Mapped[int] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(String(2))
+    is_fallback: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    provider_ref: Mapped[str | None] = mapped_column(String(100))
+    error_code: Mapped[str | None] = mapped_column(String(20))
+    error_reason: Mapped[str | None] = mapped_column(String(500))
+    # The request may have reached the provider before the connection broke: not retried, counted.
+    uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    alert: Mapped[Alert] = relationship()
+    contact: Mapped[Contact] = relationship()
+
+
+class AlertEvent(db.Model):
+    """The audit trail: who created, sent, resent or cancelled an alert, and when."""
+
+    __tablename__ = "alert_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,0 +1,91 @@
+"""What happened to an alert: counts by status, channel and school, and the failures as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import func, select
+
+from schoolbell.alerts.models import Alert, AlertEvent, Delivery, DeliveryStatus
+from schoolbell.alerts.targeting import Target, membership_conditions
+from schoolbell.channels.masking import mask_email, mask_phone
+from schoolbell.directory.models import Contact, Membership, School
+from schoolbell.extensions import db
+from schoolbell.timeutil import seoul
+
+FAILED = (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED)
+FAILURE_COLUMNS = ("school", "school_code", "channel", "address", "status", "code", "reason")
+
+
+def status_counts(alert: Alert) -> dict:
+    """Deliveries by status and by channel × status, uncertain sends and fallbacks."""
+    rows = db.session.execute(
+        select(Delivery.channel, Delivery.status, func.count())
+        .where(Delivery.alert_id == alert.id).group_by(Delivery.channel, Delivery.status)).all()
+    by_status: dict[str, int] = {}
+    by_channel: dict[str, dict[str, int]] = {}
+    for channel, status, count in rows:
+        by_status[str(status)] = by_status.get(str(status), 0) + count
+        by_channel.setdefault(str(channel), {})[str(status)] = count
+    uncertain, fallback = db.session.execute(
+        select(func.count().filter(Delivery.uncertain.is_(True)),
+               func.count().filter(Delivery.is_fallback.is_(True)))
+        .where(Delivery.alert_id == alert.id)).one()
+    return {"total": sum(by_status.values()), "by_status": by_status, "by_channel": by_channel,
+            "uncertain": uncertain, "fallback": fallback}
+
+
+def _school_of_delivery(alert: Alert):
+    """(delivery, school) pairs inside the alert's target: a person counts under each targeted school."""
+    target = Target.from_dict(alert.target)
+    return (select(Delivery.id.label("delivery_id"), School.id.label("school_id"))
+            .join(Membership, Membership.contact_id == Delivery.contact_id)
+            .join(School, School.id == Membership.school_id)
+            .where(Delivery.alert_id == alert.id, *membership_conditions(target, alert.office_id))
+            .distinct().subquery())
+
+
+def school_counts(alert: Alert) -> list[dict]:
+    """Per targeted school: deliveries by status."""
+    pairs = _school_of_delivery(alert)
+    rows = db.session.execute(
+        select(School.code, School.name_ko, Delivery.status, func.count())
+        .join(pairs, pairs.c.school_id == School.id)
+        .join(Delivery, Delivery.id == pairs.c.delivery_id)
+        .group_by(School.code, School.name_ko, Delivery.status)
+        .order_by(School.code)).all()
+    schools: dict[str, dict] = {}
+    for code, name, status, count in rows:
+        entry = schools.setdefault(code, {"school_code": code, "school": name, "by_status": {}})
+        entry["by_status"][str(status)] = count
+    return list(schools.values())
+
+
+def failures_csv(alert: Alert) -> str:
+    """Failed and undelivered messages: school, masked address, code and reason, one per line."""
+    pairs = _school_of_delivery(alert)
+    rows = db.session.execute(
+        select(School.name_ko, School.code, Delivery.channel, Contact.phone, Contact.email,
+               Delivery.status, Delivery.error_code, Delivery.error_reason)
+        .join(pairs, pairs.c.delivery_id == Delivery.id)
+        .join(School, School.id == pairs.c.school_id)
+        .join(Contact, Contact.id == Delivery.contact_id)
+        .where(Delivery.status.in_(FAILED))
+        .order_by(School.code, Delivery.id))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(FAILURE_COLUMNS)
+    for school, code, channel, phone, email, status, error_code, reason in rows:
+        address = mask_phone(phone) if str(channel) == "sms" else mask_email(email or "")
+        writer.writerow([school, code, str(channel), address, str(status), error_code or "",
+                         reason or ""])
+    return buffer.getvalue()
+
+
+def audit_trail(alert: Alert) -> list[dict]:
+    """Who did what to the alert, in order, with Seoul times."""
+    events = db.session.scalars(select(AlertEvent).where(AlertEvent.alert_id == alert.id)
+                                .order_by(AlertEvent.id))
+    return [{"action": e.action, "actor": e.actor, "at": seoul(e.at).isoformat(timespec="seconds"),
+             "detail": e.detail} for e in events]

@@ -1,0 +1,36 @@
+"""`flask worker`: the dispatcher process; SIGTERM stops it after the batch in hand."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from schoolbell.delivery.dispatcher import Dispatcher, DispatcherSettings
+
+
+@click.command("worker")
+@click.option("--until-idle", is_flag=True, help="Drain what is due, then exit.")
+@click.option("--batch", "batch_size", type=int, help="Deliveries claimed per batch.")
+@click.option("--threads", type=int, help="Sends in flight at once.")
+@click.option("--json", "as_json", is_flag=True, help="Print the totals as JSON at exit.")
+@with_appcontext
+def worker_command(until_idle: bool, batch_size: int | None, threads: int | None,
+                   as_json: bool) -> None:
+    """Send due deliveries: claim a batch with a lease, send, record, repeat."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = current_app._get_current_object()
+    settings = DispatcherSettings.from_config(app.config, batch_size=batch_size, threads=threads)
+    dispatcher = Dispatcher(app, settings)
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: dispatcher.stop())
+    try:
+        totals = dispatcher.run(until_idle=until_idle)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        dispatcher.backends.close()
+    click.echo(json.dumps(totals) if as_json else
+               ", ".join(f"{count:,} {name}" for name, count in totals.items()))
