@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
 from config import Config
 from schoolbell import create_app
@@ -78,3 +81,17 @@ def runner(app):
 def school_data() -> Path:
     """The shared folder of real Seoul school files."""
     return SCHOOL_DATA
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    """Serve the test app on 127.0.0.1 (a free port) from a background thread; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

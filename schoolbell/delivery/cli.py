@@ -31,6 +31,7 @@ def worker_command(until_idle: bool, batch_size: int | None, threads: int | None
         totals = dispatcher.run(until_idle=until_idle)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        dispatcher.close()
         dispatcher.backends.close()
     click.echo(json.dumps(totals) if as_json else
                ", ".join(f"{count:,} {name}" for name, count in totals.items()))

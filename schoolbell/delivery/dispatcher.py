@@ -47,6 +47,7 @@ class DispatcherSettings:
     sms_rate: float = 0.0  # messages per second for all this worker's SMS; 0 = unlimited
     email_rate: float = 0.0
     idle_sleep: float = 1.0
+    drain_horizon: float = 60.0  # --until-idle waits for retries due within this many seconds
 
     @classmethod
     def from_config(cls, config, **overrides) -> DispatcherSettings:
@@ -105,8 +106,11 @@ class Dispatcher:
                 break
             recover_expired_leases()
             self.stopping.wait(self.settings.idle_sleep)
-        self.pool.shutdown(wait=True)
         return self.totals
+
+    def close(self) -> None:
+        """Wait for sends in flight and release the thread pool."""
+        self.pool.shutdown(wait=True)
 
     def run_once(self) -> int:
         """Claim and send one batch; returns how many deliveries were claimed."""
@@ -125,7 +129,7 @@ class Dispatcher:
         return len(batch)
 
     def _work_due_soon(self) -> bool:
-        horizon = to_db(utcnow() + timedelta(seconds=60))
+        horizon = to_db(utcnow() + timedelta(seconds=self.settings.drain_horizon))
         return db.session.scalar(select(func.count()).select_from(Delivery).where(
             ((Delivery.status == DeliveryStatus.PENDING) & (Delivery.next_attempt_at <= horizon))
             | (Delivery.status == DeliveryStatus.SENDING))) > 0

@@ -79,13 +79,15 @@ def _email_fallback(alert_id: int, contact_ids: set[int]) -> int:
     """Email the people whose SMS failed for good, when they have a usable email not yet used."""
     alert = db.session.get(Alert, alert_id)
     alert_class = AlertClass(alert.alert_class)
+    # The preferred channel has just failed for good, so the preference no longer applies.
+    rule = AlertClass.EMERGENCY if alert_class is AlertClass.EMERGENCY else AlertClass.URGENT
     already = exists().where(Delivery.alert_id == alert_id, Delivery.contact_id == Contact.id,
                              Delivery.channel == Channel.EMAIL.value)
     rows = select(
         literal(alert_id), Contact.id, literal(Channel.EMAIL.value),
         literal(DeliveryStatus.PENDING.value), literal(PRIORITY[alert_class]), Contact.language,
         literal(True), literal(to_db(utcnow() - timedelta(seconds=1))),
-    ).where(Contact.id.in_(contact_ids), usable(Channel.EMAIL, alert_class), ~already)
+    ).where(Contact.id.in_(contact_ids), usable(Channel.EMAIL, rule), ~already)
     result = db.session.execute(insert(Delivery).from_select(
         ["alert_id", "contact_id", "channel", "status", "priority", "language", "is_fallback",
          "next_attempt_at"], rows, include_defaults=False))

@@ -1,0 +1,42 @@
+"""The contract every SMS and email backend keeps: `send(message) -> reference` and `close()`."""
+
+from typing import Protocol, Self
+
+from schoolbell.channels.messages import EmailMessage, SmsMessage
+
+
+class SmsBackend(Protocol):
+    """Sends one SMS and returns the provider's reference, or raises a ChannelError."""
+
+    def send(self, message: SmsMessage) -> str:
+        """Send one SMS; return the provider's reference or raise a ChannelError."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+class EmailBackend(Protocol):
+    """Sends one email and returns the provider's reference, or raises a ChannelError."""
+
+    def send(self, message: EmailMessage) -> str:
+        """Send one email; return the provider's reference or raise a ChannelError."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+class Closing:
+    """Mixin: use a backend as a context manager; `close()` does nothing unless overridden."""
+
+    def close(self) -> None:
+        """Release connections; the backend may not be used afterwards."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,75 @@
+"""SMS through Twilio's Messages API with the official client, thread-safe, with typed errors."""
+
+import itertools
+import threading
+from collections.abc import Iterable
+
+import requests
+from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.rest import Client
+
+from schoolbell.channels.base import Closing
+from schoolbell.channels.messages import SmsMessage
+from schoolbell.channels.twilio_errors import from_transport_error, from_twilio_error
+from schoolbell.channels.twilio_http import RoutingHttpClient
+
+
+class TwilioSmsBackend(Closing):
+    """Sends SMS with one twilio Client; sender is the Messaging Service, else a round-robin pool.
+
+    `api_base_url` points the client at another server (the simulator) instead of api.twilio.com.
+    """
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        messaging_service_sid: str | None = None,
+        from_numbers: Iterable[str] = (),
+        status_callback: str | None = None,
+        api_base_url: str | None = None,
+        timeout: float = 10.0,
+    ):
+        self.messaging_service_sid = messaging_service_sid
+        self.from_numbers = tuple(from_numbers)
+        if not messaging_service_sid and not self.from_numbers:
+            raise ValueError("TwilioSmsBackend needs messaging_service_sid or from_numbers")
+        self.status_callback = status_callback
+        self._http = RoutingHttpClient(api_base_url, timeout=timeout)
+        self._client = Client(account_sid, auth_token, http_client=self._http)
+        self._senders = itertools.cycle(self.from_numbers)
+        self._senders_lock = threading.Lock()
+
+    def send(self, message: SmsMessage) -> str:
+        """Create the message at Twilio and return its SID ("SM…")."""
+        try:
+            created = self._client.messages.create(
+                to=message.to,
+                body=message.body,
+                status_callback=message.status_callback or self.status_callback,
+                **self._sender(message),
+            )
+        except (TwilioRestException, TwilioServiceException) as error:
+            response = self._http.last_response()
+            retry_after = response.headers.get("Retry-After") if response is not None else None
+            # Not chained: Twilio's text repeats the full phone number, and tracebacks get logged.
+            raise from_twilio_error(error, retry_after) from None
+        except requests.RequestException as error:
+            raise from_transport_error(error) from error
+        return created.sid
+
+    def next_sender(self) -> str:
+        """The next number of the pool, in turn (thread-safe)."""
+        with self._senders_lock:
+            return next(self._senders)
+
+    def close(self) -> None:
+        """Close the pooled HTTP connections of every thread."""
+        self._http.close()
+
+    def _sender(self, message: SmsMessage) -> dict[str, str]:
+        if message.sender:
+            return {"from_": message.sender}
+        if self.messaging_service_sid:
+            return {"messaging_service_sid": self.messaging_service_sid}
+        return {"from_": self.next_sender()}

@@ -1,0 +1,74 @@
+"""JSON bodies the simulator answers with, shaped like Twilio's API 2010-04-01."""
+
+import secrets
+from datetime import UTC, datetime
+
+API_VERSION = "2010-04-01"
+
+
+def new_sid(prefix: str) -> str:
+    """A Twilio-style SID: two letters and 32 hex digits."""
+    return prefix + secrets.token_hex(16)
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def rfc2822_now() -> str:
+    """The current time as Twilio writes dates: "Wed, 28 Aug 2024 00:00:00 +0000"."""
+    # Hand-formatted: email.utils.format_datetime took half of the handler's own time,
+    # and strftime's %a/%b follow the process locale.
+    now = datetime.now(UTC)
+    return (
+        f"{_DAYS[now.weekday()]}, {now.day:02d} {_MONTHS[now.month - 1]} {now.year} "
+        f"{now.hour:02d}:{now.minute:02d}:{now.second:02d} +0000"
+    )
+
+
+def message_resource(
+    *,
+    sid: str,
+    account_sid: str,
+    to: str,
+    sender: str | None,
+    messaging_service_sid: str | None,
+    body: str,
+    num_segments: int,
+    status: str = "queued",
+) -> dict[str, object]:
+    """The Message resource as answered to a create: every property of the spec's schema."""
+    now = rfc2822_now()
+    uri = f"/{API_VERSION}/Accounts/{account_sid}/Messages/{sid}"
+    return {
+        "account_sid": account_sid,
+        "api_version": API_VERSION,
+        "body": body,
+        "date_created": now,
+        "date_sent": None,
+        "date_updated": now,
+        "direction": "outbound-api",
+        "error_code": None,
+        "error_message": None,
+        "from": sender,
+        "messaging_service_sid": messaging_service_sid,
+        "num_media": "0",
+        "num_segments": str(num_segments),
+        "price": None,
+        "price_unit": "USD",
+        "sid": sid,
+        "status": status,
+        "subresource_uris": {"media": f"{uri}/Media.json"},
+        "to": to,
+        "uri": f"{uri}.json",
+    }
+
+
+def error_body(status: int, code: int, message: str) -> dict[str, object]:
+    """Twilio's (pre RFC 9457) error shape, which twilio-python turns into TwilioRestException."""
+    return {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }

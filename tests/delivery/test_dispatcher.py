@@ -1,0 +1,193 @@
+"""The dispatcher: sends each delivery once, retries what may succeed, records why anything failed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from schoolbell.alerts.models import Alert, AlertStatus, Delivery, DeliveryStatus
+from schoolbell.alerts.reports import failures_csv, status_counts
+from schoolbell.alerts.services import cancel_alert, resend_failed, send_alert
+from schoolbell.channels.errors import (
+    MaybeSentError,
+    PermanentError,
+    RecipientBlockedError,
+    TransientError,
+)
+from schoolbell.channels.memory import MemoryEmailBackend, MemorySmsBackend
+from schoolbell.delivery.backends import Backends
+from schoolbell.delivery.claims import claim
+from schoolbell.delivery.dispatcher import Dispatcher, DispatcherSettings
+from schoolbell.directory.models import Contact
+from schoolbell.extensions import db
+from schoolbell.timeutil import to_db, utcnow
+from tests import factories
+
+
+@pytest.fixture
+def backends():
+    return Backends(sms=MemorySmsBackend(), email=MemoryEmailBackend())
+
+
+@pytest.fixture
+def dispatcher(app, backends):
+    settings = DispatcherSettings(batch_size=50, threads=4, idle_sleep=0.01, drain_horizon=0)
+    return Dispatcher(app, settings, backends)
+
+
+@pytest.fixture
+def classroom(app):
+    school = factories.school("7000001")
+    return [factories.person((school, "guardian", 1, "1"), language=("en" if n % 3 == 0 else "ko"))
+            for n in range(12)]
+
+
+def statuses(alert) -> dict[int, tuple[str, str]]:
+    rows = db.session.execute(select(Delivery.contact_id, Delivery.channel, Delivery.status)
+                              .where(Delivery.alert_id == alert.id)).all()
+    return {(contact, str(channel)): str(status) for contact, channel, status in rows}
+
+
+def test_every_person_gets_one_message_per_channel_in_their_language(dispatcher, backends, classroom):
+    alert = factories.alert("routine", {"roles": ["guardian"]})
+    send_alert(alert, "test")
+    totals = dispatcher.run(until_idle=True)
+    assert totals["sent"] == 24
+    assert sorted(m.to for m in backends.sms.outbox) == sorted(p.phone for p in classroom)
+    by_number = {m.to: m.body for m in backends.sms.outbox}
+    for person in classroom:
+        expected = "[SchoolBell] Deepfake warning" if person.language == "en" else "[스쿨벨] 딥페이크 주의"
+        assert by_number[person.phone].startswith(expected)
+    korean_mail = next(m for m in backends.email.outbox if m.language == "ko")
+    assert korean_mail.subject == "딥페이크 주의" and "112" in korean_mail.text
+    assert korean_mail.unsubscribe_url.startswith("http://schoolbell.test/unsubscribe/")
+    assert set(statuses(alert).values()) == {"sent"}
+    assert db.session.get(Alert, alert.id).status is AlertStatus.SENT
+    # Nothing is sent twice when the worker runs again.
+    dispatcher.run(until_idle=True)
+    assert len(backends.sms.outbox) == 12
+
+
+def test_transient_errors_retry_with_backoff_honouring_retry_after(dispatcher, backends, classroom):
+    target = classroom[0]
+    backends.sms.fail_for[target.phone] = TransientError("busy", 20429, retry_after=30)
+    alert = factories.alert("routine", {"roles": ["guardian"]})
+    send_alert(alert, "test")
+    before = utcnow()
+    dispatcher.run(until_idle=True)
+    row = db.session.scalar(select(Delivery).where(Delivery.contact_id == target.id,
+                                                   Delivery.channel == "sms"))
+    assert row.status is DeliveryStatus.PENDING and row.error_code == "20429"
+    assert row.attempts == 1
+    next_at = row.next_attempt_at.replace(tzinfo=None)
+    assert next_at >= to_db(before + timedelta(seconds=30))
+    # Time passes, the provider recovers, the retry goes through.
+    del backends.sms.fail_for[target.phone]
+    db.session.execute(update(Delivery).where(Delivery.id == row.id)
+                       .values(next_attempt_at=to_db(utcnow())))
+    db.session.commit()
+    dispatcher.run(until_idle=True)
+    db.session.refresh(row)
+    assert row.status is DeliveryStatus.SENT and row.attempts == 2
+    assert [m.to for m in backends.sms.outbox].count(target.phone) == 1
+
+
+def test_permanent_failure_keeps_its_reason_falls_back_to_email_and_can_be_resent(
+        dispatcher, backends, app):
+    school = factories.school("7000001")
+    sms_only_fails = factories.person((school, "guardian", 1, "1"), email="parent@example.com",
+                                      email_consent=True, preferred_channel="sms")
+    no_email = factories.person((school, "guardian", 1, "1"), email=None)
+    for person in (sms_only_fails, no_email):
+        backends.sms.fail_for[person.phone] = PermanentError("Invalid 'To' phone number", 21211)
+    alert = factories.alert("routine", {"roles": ["guardian"]})
+    send_alert(alert, "test")
+    totals = dispatcher.run(until_idle=True)
+    assert totals["failed"] == 2 and totals["fallback"] == 1
+    got = statuses(alert)
+    assert got[(sms_only_fails.id, "sms")] == "failed"
+    assert got[(sms_only_fails.id, "email")] == "sent"  # the fallback
+    assert got[(no_email.id, "sms")] == "failed"
+    assert [m.to for m in backends.email.outbox] == ["parent@example.com"]
+    fallback = db.session.scalar(select(Delivery).where(Delivery.channel == "email"))
+    assert fallback.is_fallback
+    assert status_counts(alert)["fallback"] == 1
+    report = failures_csv(alert)
+    assert "21211" in report and "Invalid 'To' phone number" in report
+    assert no_email.phone not in report and no_email.phone[:5] + "****" in report
+
+    backends.sms.fail_for.clear()
+    assert resend_failed(alert, "office-kim") == 2
+    dispatcher.run(until_idle=True)
+    assert statuses(alert)[(no_email.id, "sms")] == "sent"
+    assert len(backends.email.outbox) == 1  # the resend went to the failed people only
+
+
+def test_unsubscribed_recipient_is_blocked_for_sms(dispatcher, backends, classroom):
+    target = classroom[1]
+    backends.sms.fail_for[target.phone] = RecipientBlockedError("unsubscribed", 21610)
+    send_alert(factories.alert("emergency", {"roles": ["guardian"]}), "test")
+    dispatcher.run(until_idle=True)
+    db.session.refresh(target)
+    assert target.sms_blocked_reason.startswith("21610")
+    second = factories.alert("emergency", {"roles": ["guardian"]})
+    send_alert(second, "test")
+    assert (target.id, "sms") not in statuses(second)  # even an emergency never breaks a hard block
+
+
+def test_a_timeout_after_sending_is_counted_not_retried(dispatcher, backends, classroom):
+    backends.sms.fail_for[classroom[2].phone] = MaybeSentError("read timeout")
+    alert = factories.alert("routine", {"roles": ["guardian"]})
+    send_alert(alert, "test")
+    totals = dispatcher.run(until_idle=True)
+    assert totals["uncertain"] == 1
+    assert status_counts(alert)["uncertain"] == 1
+    row = db.session.scalar(select(Delivery).where(Delivery.contact_id == classroom[2].id,
+                                                   Delivery.channel == "sms"))
+    assert row.status is DeliveryStatus.SENT and row.uncertain and row.attempts == 1
+
+
+def test_emergency_goes_before_routine(dispatcher, backends, classroom):
+    routine = factories.alert("routine", {"roles": ["guardian"]}, title_ko="일반", title_en="Routine")
+    emergency = factories.alert("emergency", {"roles": ["guardian"]}, title_ko="긴급", title_en="Now")
+    send_alert(routine, "test")
+    send_alert(emergency, "test")
+    first = claim("w", 24, 60)
+    assert {d.alert_id for d in first} == {emergency.id}
+
+
+def test_a_crashed_workers_lease_is_taken_over_after_it_expires(dispatcher, backends, classroom):
+    alert = factories.alert("routine", {"roles": ["guardian"]})
+    send_alert(alert, "test")
+    crashed = claim("crashed-worker", 10, lease_seconds=60)
+    assert len(crashed) == 10
+    dispatcher.run_once()
+    assert len(backends.sms.outbox) + len(backends.email.outbox) == 14  # the leased ten wait
+    db.session.execute(update(Delivery).where(Delivery.lease_owner == "crashed-worker")
+                       .values(lease_expires_at=to_db(utcnow() - timedelta(seconds=1))))
+    db.session.commit()
+    dispatcher.run(until_idle=True)
+    assert len(backends.sms.outbox) + len(backends.email.outbox) == 24
+    assert set(statuses(alert).values()) == {"sent"}
+
+
+def test_cancel_stops_what_has_not_been_sent(dispatcher, backends, classroom):
+    alert = factories.alert("routine", {"roles": ["guardian"]})
+    send_alert(alert, "test")
+    claim("busy-worker", 4, 60)  # four are in flight elsewhere; they are not recalled
+    assert cancel_alert(alert, "office-kim") == 20
+    dispatcher.run_once()
+    assert backends.sms.outbox == [] and backends.email.outbox == []
+    assert db.session.get(Alert, alert.id).status is AlertStatus.CANCELLED
+    assert sorted(set(statuses(alert).values())) == ["cancelled", "sending"]
+
+
+def test_a_person_whose_phone_was_removed_after_fan_out_is_skipped(dispatcher, backends, classroom):
+    alert = factories.alert("routine", {"roles": ["guardian"]})
+    send_alert(alert, "test")
+    db.session.execute(update(Contact).where(Contact.id == classroom[0].id).values(phone=None))
+    db.session.commit()
+    dispatcher.run(until_idle=True)
+    assert statuses(alert)[(classroom[0].id, "sms")] == "skipped"
