@@ -17,14 +17,14 @@ $(STAMP): pyproject.toml
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d translations -l $* >/dev/null
+	$(BIN)/pybabel compile -d translations -l $* >/dev/null
 
 install: $(STAMP) $(MO_FILES)
 
 # After changing UI strings: refresh the catalogs, then translate the new entries.
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot . >/dev/null
-	$(BIN)/pybabel update -i translations/messages.pot -d translations >/dev/null
+	$(BIN)/pybabel update -N -i translations/messages.pot -d translations >/dev/null
 
 run: install
 	$(BIN)/flask db upgrade

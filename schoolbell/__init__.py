@@ -41,7 +41,10 @@ def _instance_path(config_object) -> str | None:
 
 def _register_optional_parts(app: Flask) -> None:
     """Wire the packages that other areas add; each one registers its own commands and pages."""
-    import schoolbell.alerts.models  # noqa: F401  (tables for migrations)
+    import schoolbell.accounts.models  # noqa: F401  (tables for migrations)
+    import schoolbell.alerts.models  # noqa: F401
+    import schoolbell.curriculum.models  # noqa: F401
+    from schoolbell.accounts.cli import users_cli
     from schoolbell.alerts.cli import alerts_cli
     from schoolbell.curriculum.cli import lessons_cli
     from schoolbell.delivery.cli import worker_command
@@ -49,7 +52,7 @@ def _register_optional_parts(app: Flask) -> None:
     from schoolbell.serve import serve_command
     from schoolbell.web import register_web
 
-    for command in (alerts_cli, lessons_cli, worker_command, serve_command):
+    for command in (alerts_cli, lessons_cli, users_cli, worker_command, serve_command):
         app.cli.add_command(command)
     app.register_blueprint(webhooks)
     register_web(app)

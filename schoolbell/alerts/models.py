@@ -163,3 +163,23 @@ class AlertEvent(db.Model):
     actor: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class AckKind(enum.StrEnum):
+    """What a recipient confirmed."""
+
+    READ = "read"  # "I have read this" on an alert page
+    TALKED = "talked"  # "we talked about it" on a lesson page
+
+
+class Acknowledgement(db.Model):
+    """A recipient's confirmation; unique per person, alert and kind, so it counts once."""
+
+    __tablename__ = "acknowledgements"
+    __table_args__ = (UniqueConstraint("alert_id", "contact_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    kind: Mapped[AckKind] = mapped_column(_enum(AckKind, "ack_kind"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

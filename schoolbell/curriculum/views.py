@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from schoolbell.alerts.acknowledgements import acknowledge, delivery_for_token
+from schoolbell.alerts.models import AckKind, Alert, Delivery
 from schoolbell.curriculum import rendering
 from schoolbell.curriculum.content import LANGUAGES, Lesson, LessonContentError
 from schoolbell.curriculum.library import get_library, lesson_url
+from schoolbell.extensions import db
+from schoolbell.signing import InvalidLink
 
 lessons = Blueprint("lessons", __name__, url_prefix="/lessons")
 
@@ -66,7 +70,30 @@ def _render_lesson(slug: str, template: str):
     if found is None:
         return render_template("lessons/not_found.html"), 404
     lang = page_language()
-    return render_template(template, lesson=found, lang=lang, **_lesson_parts(found, lang))
+    token = request.args.get("t")
+    ack_token = token if token and _lesson_delivery(token, slug) else None
+    return render_template(template, lesson=found, lang=lang, ack_token=ack_token,
+                           ack_done=bool(request.args.get("done")), **_lesson_parts(found, lang))
+
+
+def _lesson_delivery(token: str, slug: str) -> Delivery | None:
+    """The delivery behind a parent's link, if it is genuine, unexpired and about this lesson."""
+    try:
+        delivery = delivery_for_token(token)
+    except InvalidLink:
+        return None
+    alert = db.session.get(Alert, delivery.alert_id)
+    return delivery if alert is not None and alert.lesson_slug == slug else None
+
+
+@lessons.post("/<slug>/talked")
+def talked(slug: str):
+    """Record "we talked about it" once per person; refuses forged, expired or mismatched links."""
+    delivery = _lesson_delivery(request.form.get("t", ""), slug)
+    if delivery is None:
+        abort(403)
+    acknowledge(delivery, AckKind.TALKED)
+    return redirect(url_for("lessons.lesson", slug=slug, t=request.form["t"], done=1))
 
 
 def _lesson_parts(found: Lesson, lang: str) -> dict:

@@ -1,4 +1,8 @@
-"""Turning an alert into the SMS and email a person receives, rendered once per language."""
+"""Turning an alert into the SMS and email a person receives, rendered once per language.
+
+Each text is rendered once per (alert, language); only the personal link differs between
+recipients, and it is put in by plain string substitution.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +11,38 @@ from dataclasses import dataclass
 from flask import render_template
 from flask_babel import force_locale
 
+from schoolbell.alerts.links import recipient_link
 from schoolbell.alerts.models import Alert
-from schoolbell.alerts.texts import sms_text
+from schoolbell.alerts.texts import sms_head
 from schoolbell.channels.messages import EmailMessage, SmsMessage
 from schoolbell.signing import make_token, public_url
+
+LINK_SLOT = "\x00LINK\x00"  # cannot occur in authored text
 
 
 @dataclass(frozen=True)
 class AlertTexts:
     """One alert's texts in one language, ready to address."""
 
+    alert: Alert
+    language: str
     subject: str
-    sms_body: str
+    sms_head: str
     email_text: str
     email_html: str
 
+    def link_for(self, delivery_id: int) -> str:
+        """The recipient's own link."""
+        return recipient_link(self.alert, delivery_id, self.language)
+
 
 def render_texts(alert: Alert, language: str) -> AlertTexts:
-    """Render subject, SMS and email bodies for one language (needs an app context)."""
+    """Render subject, SMS head and email bodies for one language (needs an app context)."""
     title, body, _fell_back = alert.text(language)
     with force_locale(language):
-        context = {"alert": alert, "title": title, "body": body, "language": language}
-        return AlertTexts(subject=title, sms_body=sms_text(alert, language),
+        context = {"alert": alert, "title": title, "body": body, "language": language,
+                   "personal_link": LINK_SLOT}
+        return AlertTexts(alert=alert, language=language, subject=title, sms_head=sms_head(alert, language),
                           email_text=render_template("email/alert.txt", **context),
                           email_html=render_template("email/alert.html", **context))
 
@@ -38,12 +52,16 @@ def unsubscribe_url(contact_id: int, channel: str) -> str:
     return public_url(f"/unsubscribe/{make_token('unsubscribe', [contact_id, channel])}")
 
 
-def sms_message(texts: AlertTexts, to: str, status_callback: str | None) -> SmsMessage:
-    """The SMS for one recipient."""
-    return SmsMessage(to=to, body=texts.sms_body, status_callback=status_callback)
+def sms_message(texts: AlertTexts, to: str, delivery_id: int, status_callback: str | None) -> SmsMessage:
+    """The SMS for one recipient: the language's head, then their own link."""
+    return SmsMessage(to=to, body=f"{texts.sms_head}\n{texts.link_for(delivery_id)}",
+                      status_callback=status_callback)
 
 
-def email_message(texts: AlertTexts, to: str, contact_id: int, language: str) -> EmailMessage:
-    """The email for one recipient, with a one-click unsubscribe link."""
-    return EmailMessage(to=to, subject=texts.subject, text=texts.email_text, html=texts.email_html,
+def email_message(texts: AlertTexts, to: str, delivery_id: int, contact_id: int,
+                  language: str) -> EmailMessage:
+    """The email for one recipient, with their own link and a one-click unsubscribe link."""
+    link = texts.link_for(delivery_id)
+    return EmailMessage(to=to, subject=texts.subject, text=texts.email_text.replace(LINK_SLOT, link),
+                        html=texts.email_html.replace(LINK_SLOT, link),
                         unsubscribe_url=unsubscribe_url(contact_id, "email"), language=language)

@@ -162,13 +162,14 @@ class Dispatcher:
                 if person is None or not person.phone or person.sms_blocked_reason:
                     outcome.skipped.append({"b_id": delivery.id, "b_reason": "no usable phone"})
                     continue
-                message = sms_message(texts, person.phone, self._callback(delivery.id))
+                message = sms_message(texts, person.phone, delivery.id, self._callback(delivery.id))
                 jobs.append(_Job(delivery, message, mask_phone(person.phone)))
             else:
                 if person is None or not person.email or person.email_blocked_reason:
                     outcome.skipped.append({"b_id": delivery.id, "b_reason": "no usable email"})
                     continue
-                message = email_message(texts, person.email, delivery.contact_id, delivery.language)
+                message = email_message(texts, person.email, delivery.id, delivery.contact_id,
+                                        delivery.language)
                 jobs.append(_Job(delivery, message, mask_email(person.email)))
         return jobs
 

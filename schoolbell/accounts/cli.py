@@ -1,0 +1,40 @@
+"""`flask users create`: make console accounts for office staff and teachers."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from schoolbell.accounts.models import User, UserRole
+from schoolbell.directory.models import EducationOffice, School
+from schoolbell.extensions import db
+
+users_cli = AppGroup("users", help="Console accounts.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in UserRole]), required=True)
+@click.option("--office", "office_code", default="B10", show_default=True)
+@click.option("--school", "school_code", help="NEIS code of a teacher's school.")
+@click.password_option()
+def create_user(email, name, role, office_code, school_code, password) -> None:
+    """Create a console account: an office administrator or a teacher of one school."""
+    office = db.session.scalar(select(EducationOffice).where(EducationOffice.code == office_code))
+    if office is None:
+        raise click.ClickException(f"no education office {office_code}; import schools first")
+    school = None
+    if role == UserRole.TEACHER.value:
+        school = db.session.scalar(select(School).where(School.code == (school_code or "")))
+        if school is None or school.office_id != office.id:
+            raise click.ClickException(f"a teacher needs --school with a school code of {office_code}")
+    if db.session.scalar(select(User).where(User.email == email)):
+        raise click.ClickException(f"{email} already has an account")
+    user = User(email=email, name=name, role=UserRole(role), office_id=office.id,
+                school_id=school.id if school else None)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} account {email}.")

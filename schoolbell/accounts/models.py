@@ -1,0 +1,47 @@
+"""A console user: an office administrator (one office) or a teacher (one school)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import DateTime, Enum, ForeignKey, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from schoolbell.directory.models import EducationOffice, School
+from schoolbell.extensions import db
+
+
+class UserRole(enum.StrEnum):
+    """What a user may see: a whole office, or one school."""
+
+    OFFICE = "office"
+    TEACHER = "teacher"
+
+
+class User(db.Model):
+    """Someone who signs in to the console."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[UserRole] = mapped_column(Enum(UserRole, name="user_role", native_enum=False, length=16,
+                                                values_callable=lambda m: [r.value for r in m]))
+    office_id: Mapped[int] = mapped_column(ForeignKey("education_offices.id"))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    office: Mapped[EducationOffice] = relationship()
+    school: Mapped[School | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of the password, never the password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """True when the password matches."""
+        return check_password_hash(self.password_hash, password)

@@ -1,0 +1,79 @@
+"""Assigning lessons to classes: each lesson becomes a curriculum alert to the class's guardians."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from schoolbell.alerts.models import AlertStatus
+from schoolbell.alerts.services import AlertDraft, create_alert, record, send_alert
+from schoolbell.curriculum.content import Lesson
+from schoolbell.curriculum.models import Assignment
+from schoolbell.directory.models import School
+from schoolbell.extensions import db
+from schoolbell.signing import public_url
+from schoolbell.timeutil import utcnow
+
+TIPS_HEADINGS = {"ko": "## 기억할 것", "en": "## Remember"}
+TIPS_INTRO = {"ko": "집에서 이야기 나눌 점", "en": "Points to talk about at home"}
+
+
+class AssignmentError(ValueError):
+    """An assignment that cannot be made; the message says why."""
+
+
+def home_tips(lesson: Lesson, language: str) -> str:
+    """The lesson's "Remember" points, as plain lines for an email to parents."""
+    text = lesson.body_markdown[language]
+    start = text.find(TIPS_HEADINGS[language])
+    if start < 0:
+        return ""
+    section = text[start + len(TIPS_HEADINGS[language]):].split("\n## ", 1)[0]
+    return "\n".join(line.strip() for line in section.strip().splitlines() if line.strip())
+
+
+def lesson_draft(lesson: Lesson, school: School, grade: int, class_name: str,
+                 include_students: bool) -> AlertDraft:
+    """The curriculum alert for one lesson and one class: summary and home tips in each language."""
+    bodies = {}
+    for language in ("ko", "en"):
+        tips = home_tips(lesson, language)
+        bodies[language] = lesson.summary[language] + (f"\n\n{TIPS_INTRO[language]}:\n{tips}" if tips else "")
+    roles = ["guardian", "student"] if include_students else ["guardian"]
+    return AlertDraft(
+        alert_class="curriculum", title_ko=lesson.title["ko"], body_ko=bodies["ko"],
+        title_en=lesson.title["en"], body_en=bodies["en"], lesson_slug=lesson.slug,
+        link_url=public_url(f"/lessons/{lesson.slug}"),
+        target={"school_ids": [school.id], "grades": [grade], "classes": [class_name], "roles": roles})
+
+
+def assign_series(school: School, grade: int, class_name: str, lessons: list[Lesson],
+                  times: list[datetime], actor: str, include_students: bool = False,
+                  now: datetime | None = None) -> list[Assignment]:
+    """Assign lessons to a class at the given UTC times; what is due now is sent at once."""
+    if not lessons:
+        raise AssignmentError("choose at least one lesson")
+    if len(times) != len(lessons):
+        raise AssignmentError(f"{len(lessons)} lessons need {len(lessons)} send times, got {len(times)}")
+    if grade < 1 or not class_name:
+        raise AssignmentError("an assignment is for one class: give its grade and class")
+    now = now or utcnow()
+    series = uuid.uuid4().hex
+    made = []
+    for position, (lesson, when) in enumerate(zip(lessons, times, strict=True), start=1):
+        alert = create_alert(school.office, lesson_draft(lesson, school, grade, class_name,
+                                                         include_students), actor)
+        assignment = Assignment(series_id=series, position=position, school_id=school.id, grade=grade,
+                                class_name=class_name, lesson_slug=lesson.slug,
+                                lesson_version=lesson.version, include_students=include_students,
+                                send_at=when, alert_id=alert.id, created_by=actor)
+        db.session.add(assignment)
+        if when <= now:
+            send_alert(alert, actor)
+        else:
+            alert.status = AlertStatus.SCHEDULED
+            alert.send_at = when
+            record(alert, "scheduled", actor, {"send_at": when.isoformat()})
+        made.append(assignment)
+    db.session.commit()
+    return made

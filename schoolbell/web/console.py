@@ -1,0 +1,78 @@
+"""The console for office staff and teachers: alerts, delivery figures and confirmation rates."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template
+from sqlalchemy import select
+
+from schoolbell.accounts.auth import current_user, login_required
+from schoolbell.accounts.models import User, UserRole
+from schoolbell.accounts.scope import school_scope
+from schoolbell.alerts.acknowledgements import ack_rates
+from schoolbell.alerts.models import AckKind, Alert, AlertClass
+from schoolbell.alerts.reports import failures_csv, school_counts, status_counts
+from schoolbell.extensions import db
+
+console = Blueprint("console", __name__, url_prefix="/console")
+RECENT = 50
+
+
+def _visible(user: User, alert: Alert) -> bool:
+    """Office staff see their office's alerts; teachers see those that reach their school."""
+    if alert.office_id != user.office_id:
+        return False
+    if user.role is UserRole.OFFICE:
+        return True
+    school = user.school
+    target = alert.target or {}
+    return ((not target.get("school_ids") or school.id in target["school_ids"])
+            and (not target.get("levels") or school.level.value in target["levels"])
+            and (not target.get("district_office_ids")
+                 or school.district_office_id in target["district_office_ids"]))
+
+
+def _alert_for(user: User, alert_id: int) -> Alert:
+    alert = db.session.get(Alert, alert_id)
+    if alert is None or not _visible(user, alert):
+        abort(404)  # not 403: whether an alert exists elsewhere is not theirs to know
+    return alert
+
+
+@console.get("/")
+@login_required
+def dashboard():
+    """The user's recent alerts."""
+    user = current_user()
+    recent = db.session.scalars(select(Alert).where(Alert.office_id == user.office_id)
+                                .order_by(Alert.id.desc()).limit(RECENT * 4))
+    alerts = [alert for alert in recent if _visible(user, alert)][:RECENT]
+    return render_template("console/dashboard.html", user=user, alerts=alerts)
+
+
+@console.get("/alerts/<int:alert_id>")
+@login_required
+def alert_detail(alert_id: int):
+    """Delivery counts and confirmation rates, per school for offices and per class for teachers."""
+    user = current_user()
+    alert = _alert_for(user, alert_id)
+    office = user.role is UserRole.OFFICE
+    kind = AckKind.TALKED if alert.alert_class is AlertClass.CURRICULUM else AckKind.READ
+    schools = school_counts(alert)
+    if not office:
+        schools = [row for row in schools if row["school_code"] == user.school.code]
+    rates = ack_rates(alert, kind, by_class=not office, school_filter=school_scope(user))
+    return render_template("console/alert.html", user=user, alert=alert, office=office,
+                           counts=status_counts(alert) if office else None, schools=schools,
+                           rates=rates, kind=kind)
+
+
+@console.get("/alerts/<int:alert_id>/failures.csv")
+@login_required
+def failures(alert_id: int):
+    """Failed deliveries as CSV (masked addresses); for office staff only."""
+    user = current_user()
+    alert = _alert_for(user, alert_id)
+    if user.role is not UserRole.OFFICE:
+        abort(404)
+    return Response("\ufeff" + failures_csv(alert), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=alert-{alert.id}-failures.csv"})

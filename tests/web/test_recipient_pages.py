@@ -1,0 +1,113 @@
+"""Recipient links: signed, expiring, carrying no personal data; confirmations count once."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from sqlalchemy import func, select
+
+from schoolbell.alerts.acknowledgements import ack_rates
+from schoolbell.alerts.links import recipient_token
+from schoolbell.alerts.models import AckKind, Acknowledgement, Delivery
+from schoolbell.alerts.services import send_alert
+from schoolbell.channels.memory import MemoryEmailBackend, MemorySmsBackend
+from schoolbell.delivery.backends import Backends
+from schoolbell.delivery.dispatcher import Dispatcher, DispatcherSettings
+from schoolbell.directory.models import Contact
+from schoolbell.extensions import db
+from schoolbell.signing import make_token
+from tests import factories
+
+
+@pytest.fixture
+def sent(app):
+    """An alert sent by SMS to three guardians of one class; returns (alert, outbox, people)."""
+    school = factories.school("7000001")
+    people = [factories.person((school, "guardian", 1, "1"), email=None,
+                               language="en" if n == 2 else "ko") for n in range(3)]
+    alert = factories.alert("urgent", {"roles": ["guardian"]})
+    send_alert(alert, "test")
+    backends = Backends(sms=MemorySmsBackend(), email=MemoryEmailBackend())
+    dispatcher = Dispatcher(app, DispatcherSettings(threads=2, drain_horizon=0), backends)
+    dispatcher.run(until_idle=True)
+    dispatcher.close()
+    return alert, backends.sms.outbox, people
+
+
+def link_in(body: str) -> str:
+    return re.search(r"https?://\S+", body).group()
+
+
+def test_each_sms_carries_a_personal_link_without_personal_data(sent):
+    alert, outbox, people = sent
+    links = [link_in(message.body) for message in outbox]
+    assert len(set(links)) == 3
+    for message, link in zip(outbox, links, strict=True):
+        assert message.to not in link and message.to[3:] not in link
+        person = next(p for p in people if p.phone == message.to)
+        assert person.name not in link
+
+
+def test_read_confirmation_counts_once_per_person(sent, client):
+    alert, outbox, people = sent
+    path = link_in(outbox[0].body).replace("http://schoolbell.test", "")
+    page = client.get(path)
+    assert page.status_code == 200 and "읽었습니다" in page.get_data(as_text=True)
+    for _ in range(3):
+        assert client.post(path + "/read").status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Acknowledgement)) == 1
+    rates = ack_rates(alert, AckKind.READ)
+    assert rates == [{"school_code": "7000001", "school": "테스트7000001학교", "reached": 3,
+                      "confirmed": 1, "rate": 0.333}]
+
+
+def test_page_is_in_the_recipients_language(sent, client):
+    _alert, outbox, people = sent
+    english = next(p for p in people if p.language == "en")
+    message = next(m for m in outbox if m.to == english.phone)
+    page = client.get(link_in(message.body).replace("http://schoolbell.test", ""))
+    assert "Deepfake warning" in page.get_data(as_text=True)
+
+
+def test_forged_and_expired_links_are_refused(sent, client, app):
+    _alert, outbox, _people = sent
+    path = link_in(outbox[0].body).replace("http://schoolbell.test", "")
+    forged = path[:-3] + ("aaa" if not path.endswith("aaa") else "bbb")
+    assert client.get(forged).status_code == 404
+    assert client.post(forged + "/read").status_code == 404
+    delivery_id = db.session.scalar(select(Delivery.id).limit(1))
+    other_purpose = "/m/" + make_token("unsubscribe", [delivery_id])
+    assert client.get(other_purpose).status_code == 404
+    later = time.time() + timedelta(days=61).total_seconds()
+    with mock.patch("itsdangerous.timed.time.time", return_value=later):
+        assert client.get(path).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(Acknowledgement)) == 0
+
+
+def test_unsubscribe_link_turns_off_routine_email_only_after_confirming(app, client):
+    from schoolbell.delivery.compose import unsubscribe_url
+
+    school = factories.school("7000001")
+    person = factories.person((school, "guardian", 1, "1"))
+    path = unsubscribe_url(person.id, "email").replace("http://schoolbell.test", "")
+    assert client.get(path).status_code == 200
+    db.session.refresh(person)
+    assert person.email_consent  # a mail scanner's GET changes nothing
+    assert client.post(path).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Contact, person.id).email_consent is False
+    assert db.session.get(Contact, person.id).sms_consent is True
+    assert client.post(path[:-2] + "xx").status_code == 404
+
+
+def test_token_holds_only_the_delivery_id(app):
+    import base64
+    import json
+
+    token = recipient_token(12345)
+    payload = token.split(".")[0]
+    assert json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))) == [12345]
