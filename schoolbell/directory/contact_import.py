@@ -8,7 +8,7 @@ from dataclasses import field as dataclass_field
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import insert, select, update
 
 from schoolbell.directory.csvfiles import CsvRow, ImportFileError, iter_rows, read_header
 from schoolbell.directory.models import Contact, Membership, School
@@ -239,20 +239,27 @@ class _ExistingContacts:
         self.by_email: dict[tuple, dict] = {}
         self.batch_keys: dict[tuple, tuple] = {}
         for field in ("phone", "email"):
-            keys = {(row.office_id, getattr(row, field)) for row in rows if getattr(row, field)}
-            if not keys:
-                continue
+            by_office: dict[int, set[str]] = {}
+            for row in rows:
+                if getattr(row, field):
+                    by_office.setdefault(row.office_id, set()).add(getattr(row, field))
             column = getattr(Contact, field)
-            found = db.session.execute(
-                select(*columns).where(tuple_(Contact.office_id, column).in_(keys))).mappings()
-            for record in found:
-                person = self.by_phone.get((record["office_id"], record["phone"])) or \
-                    self.by_email.get((record["office_id"], record["email"])) or dict(record)
-                person["language"] = str(getattr(person["language"], "value", person["language"]))
-                if person["phone"]:
-                    self.by_phone[(person["office_id"], person["phone"])] = person
-                if person["email"]:
-                    self.by_email[(person["office_id"], person["email"])] = person
+            for office_id, values in by_office.items():
+                # office_id = x AND phone IN (...) uses the unique index on both databases;
+                # a row-value IN list made PostgreSQL scan the table once per batch.
+                found = db.session.execute(select(*columns).where(
+                    Contact.office_id == office_id, column.in_(values))).mappings()
+                for record in found:
+                    self._remember(dict(record))
+
+    def _remember(self, record: dict) -> None:
+        person = self.by_phone.get((record["office_id"], record["phone"])) or \
+            self.by_email.get((record["office_id"], record["email"])) or record
+        person["language"] = str(getattr(person["language"], "value", person["language"]))
+        if person["phone"]:
+            self.by_phone[(person["office_id"], person["phone"])] = person
+        if person["email"]:
+            self.by_email[(person["office_id"], person["email"])] = person
 
     def find(self, row: ContactRow) -> dict | RowProblem | None:
         """The existing person this row names, None if new, or a problem if phone and email clash."""
