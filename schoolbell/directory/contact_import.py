@@ -114,10 +114,7 @@ class ContactImporter:
         if school is None:
             return RowProblem(row.line, "school_code", v["school_code"], "unknown school code", v)
         parsed = {}
-        checks = (("role", parse_role), ("grade", parse_grade), ("class", parse_class),
-                  ("language", parse_language), ("consent", parse_consent),
-                  ("phone", _optional(normalize_phone)), ("email", _optional(normalize_email)))
-        for field, parse in checks:
+        for field, parse in FIELD_PARSERS:
             try:
                 parsed[field] = parse(v.get(field, ""))
             except InvalidValue as error:
@@ -182,17 +179,31 @@ class ContactImporter:
 
     def _write_people(self, new_people: dict, updates: dict) -> dict[tuple, int]:
         ids: dict[tuple, int] = {}
+        connection = db.session.connection()
         if new_people:
-            keys = list(new_people)
-            returned = db.session.execute(
-                insert(Contact).returning(Contact.id, sort_by_parameter_order=True),
-                [new_people[key] for key in keys])
-            for key, contact_id in zip(keys, returned.scalars(), strict=True):
+            # Plain executemany, then one lookup: ORM bulk INSERT … RETURNING spliced rows one by one.
+            connection.execute(insert(Contact.__table__), list(new_people.values()))
+            for key, contact_id in self._new_ids(new_people).items():
                 ids[key] = contact_id
                 self.seen_contact_ids.add(contact_id)
-        if updates:
-            for contact_id, changes in updates.items():
-                db.session.execute(update(Contact).where(Contact.id == contact_id).values(**changes))
+        for contact_id, changes in updates.items():
+            connection.execute(update(Contact.__table__).where(Contact.id == contact_id).values(**changes))
+        return ids
+
+    @staticmethod
+    def _new_ids(new_people: dict) -> dict[tuple, int]:
+        """The ids just given to new people, found by the key each was created under."""
+        ids = {}
+        by_office: dict[tuple[str, int], dict[str, tuple]] = {}
+        for key in new_people:
+            field, office_id, value = key
+            by_office.setdefault((field, office_id), {})[value] = key
+        for (field, office_id), wanted in by_office.items():
+            column = getattr(Contact, field)
+            for contact_id, value in db.session.execute(
+                    select(Contact.id, column).where(Contact.office_id == office_id,
+                                                     column.in_(list(wanted)))):
+                ids[wanted[value]] = contact_id
         return ids
 
     def _write_memberships(self, rows, row_person, ids, outcome) -> None:
@@ -211,15 +222,24 @@ class ContactImporter:
         existing = {(c, s, str(getattr(r, "value", r)), g, k) for c, s, r, g, k in existing}
         fresh = [key for key in wanted if key not in existing]
         if fresh:
-            db.session.execute(insert(Membership), [
+            db.session.connection().execute(insert(Membership.__table__), [
                 {"contact_id": c, "school_id": s, "role": r, "grade": g, "class_name": k}
                 for c, s, r, g, k in fresh])
             for key in fresh:
                 outcome.setdefault(wanted[key], "imported")
 
 
-def _optional(parse: Callable[[str], str]) -> Callable[[str], str | None]:
-    return lambda raw: parse(raw) if raw.strip() else None
+def _optional_phone(raw: str) -> str | None:
+    return normalize_phone(raw) if raw.strip() else None
+
+
+def _optional_email(raw: str) -> str | None:
+    return normalize_email(raw) if raw.strip() else None
+
+
+FIELD_PARSERS = (("role", parse_role), ("grade", parse_grade), ("class", parse_class),
+                 ("language", parse_language), ("consent", parse_consent),
+                 ("phone", _optional_phone), ("email", _optional_email))
 
 
 def _person_values(row: ContactRow) -> dict:

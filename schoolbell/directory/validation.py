@@ -63,10 +63,29 @@ def _korean_mobile_prefix_is_valid(prefix: str) -> bool:
     return phonenumbers.is_valid_number(sample)
 
 
+# A plain ASCII dot-atom local part: the form nearly every real address takes.
+_PLAIN_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+
+
 def normalize_email(raw: str) -> str:
     """Return a normalised email address or raise InvalidValue."""
+    text = raw.strip()
+    local, at, domain = text.rpartition("@")
+    if at and len(local) <= 64 and _PLAIN_LOCAL.match(local):
+        # Domains repeat across a city's parents, so the library's domain verdict is cached;
+        # a plain local part is valid as written (tests compare this path with the library).
+        return local + "@" + _normalized_domain(domain)
+    return _library_email(text)
+
+
+@lru_cache(maxsize=65536)
+def _normalized_domain(domain: str) -> str:
+    return _library_email("x@" + domain).partition("@")[2]
+
+
+def _library_email(text: str) -> str:
     try:
-        return validate_email(raw.strip(), check_deliverability=False).normalized
+        return validate_email(text, check_deliverability=False).normalized
     except EmailNotValidError as error:
         raise InvalidValue(str(error)) from None
 

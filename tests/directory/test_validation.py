@@ -78,3 +78,27 @@ def test_roles_languages_consent_and_grades():
                        (parse_grade, "13"), (parse_grade, "two")):
         with pytest.raises(InvalidValue):
             parse(bad)
+
+
+def library_email(typed: str) -> str | None:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(typed, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
+def test_email_fast_path_agrees_with_the_library():
+    rng = random.Random(11)
+    locals_ = ["kim", "kim.min", "a+b", "x_y-z", ".kim", "kim.", "k..m", "김", "o'neil", "a" * 65,
+               "user%tag", "{weird}", "a b", ""]
+    domains = ["example.com", "Example.COM", "naver.com", "sen.go.kr", "localhost", "exa_mple.com",
+               "-bad.com", "münchen.de", "xn--mnchen-3ya.de", "a.b", "com", "example..com", "1.2.3.4"]
+    for _ in range(3000):
+        typed = rng.choice(locals_) + rng.choice(["@", "@@", ""]) + rng.choice(domains)
+        try:
+            ours = normalize_email(typed)
+        except InvalidValue:
+            ours = None
+        assert ours == library_email(typed), typed
