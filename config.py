@@ -61,3 +61,13 @@ class Config:
     MAIL_SENDER = _env("MAIL_SENDER", "SchoolBell <noreply@schoolbell.invalid>")
 
     QUIET_HOURS = _env("QUIET_HOURS", "21:00-08:00")
+
+    DISPATCH_BATCH_SIZE = _env_int("DISPATCH_BATCH_SIZE", 500)
+    DISPATCH_THREADS = _env_int("DISPATCH_THREADS", 32)
+    DISPATCH_LEASE_SECONDS = _env_int("DISPATCH_LEASE_SECONDS", 120)
+    # Twilio sends about one SMS per second per Korean long code; 0 means no limit (file channels).
+    SMS_RATE_PER_SENDER = float(_env("SMS_RATE_PER_SENDER", "0"))
+    EMAIL_RATE_PER_SECOND = float(_env("EMAIL_RATE_PER_SECOND", "0"))
+    SCHEDULER_POLL_SECONDS = float(_env("SCHEDULER_POLL_SECONDS", "15"))
+    SCHEDULER_HEARTBEAT_SECONDS = float(_env("SCHEDULER_HEARTBEAT_SECONDS", "10"))
+    SCHEDULER_LOCK_STALE_SECONDS = float(_env("SCHEDULER_LOCK_STALE_SECONDS", "60"))

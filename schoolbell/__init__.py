@@ -44,15 +44,19 @@ def _register_optional_parts(app: Flask) -> None:
     import schoolbell.accounts.models  # noqa: F401  (tables for migrations)
     import schoolbell.alerts.models  # noqa: F401
     import schoolbell.curriculum.models  # noqa: F401
+    import schoolbell.scheduling.assign_cli  # noqa: F401  (adds `flask lessons assign`)
+    import schoolbell.scheduling.models  # noqa: F401
     from schoolbell.accounts.cli import users_cli
     from schoolbell.alerts.cli import alerts_cli
     from schoolbell.curriculum.cli import lessons_cli
     from schoolbell.delivery.cli import worker_command
     from schoolbell.delivery.webhooks import webhooks
+    from schoolbell.scheduling.cli import scheduler_command
     from schoolbell.serve import serve_command
     from schoolbell.web import register_web
 
-    for command in (alerts_cli, lessons_cli, users_cli, worker_command, serve_command):
+    for command in (alerts_cli, lessons_cli, users_cli, worker_command, scheduler_command,
+                    serve_command):
         app.cli.add_command(command)
     app.register_blueprint(webhooks)
     register_web(app)

@@ -1,4 +1,4 @@
-"""`flask serve`: the embedded deployment, one process serving pages and running background work."""
+"""`flask serve`: the embedded deployment, one process serving pages, the scheduler and a dispatcher."""
 
 from __future__ import annotations
 
@@ -23,16 +23,32 @@ def start_dispatcher_thread(app: Flask):
     return dispatcher
 
 
+def start_scheduler(app: Flask):
+    """Run the scheduler in this process under the single-scheduler lock; returns it (call .stop())."""
+    from schoolbell.scheduling.runner import SchedulerRunner
+
+    runner = SchedulerRunner(app)
+    runner.start()
+    return runner
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--no-background", is_flag=True, help="Serve pages only; run workers separately.")
+@click.option("--no-background", is_flag=True,
+              help="Serve pages only; run `flask scheduler` and `flask worker` separately.")
 @with_appcontext
 def serve_command(host: str, port: int, no_background: bool) -> None:
     """Serve the web app and start background work explicitly (never inside create_app)."""
     from werkzeug.serving import run_simple
 
+    from schoolbell.scheduling.lock import SchedulerLockHeld
+
     app = current_app._get_current_object()
+    try:
+        scheduler = None if no_background else start_scheduler(app)
+    except SchedulerLockHeld as error:
+        raise click.ClickException(f"{error}\nTo serve pages only: flask serve --no-background") from None
     dispatcher = None if no_background else start_dispatcher_thread(app)
     click.echo(f"SchoolBell on http://{host}:{port}/  (outbox: {app.config['OUTBOX_DIR']})")
     try:
@@ -40,3 +56,5 @@ def serve_command(host: str, port: int, no_background: bool) -> None:
     finally:
         if dispatcher is not None:
             dispatcher.stop()
+        if scheduler is not None:
+            scheduler.stop()

@@ -31,6 +31,8 @@ class TestConfig(Config):
     EMAIL_BACKEND = "memory"
     SCHOOL_DATA_DIR = str(SCHOOL_DATA)
     PUBLIC_BASE_URL = "http://schoolbell.test"
+    # Tests run at any hour; quiet-hour tests set their own window and clock.
+    QUIET_HOURS = "off"
 
 
 def _reset_postgres(url: str) -> None:
@@ -95,3 +97,23 @@ def live_server(app) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def backends():
+    """In-memory SMS and email transports whose outboxes tests read."""
+    from schoolbell.channels.memory import MemoryEmailBackend, MemorySmsBackend
+    from schoolbell.delivery.backends import Backends
+
+    return Backends(sms=MemorySmsBackend(), email=MemoryEmailBackend())
+
+
+@pytest.fixture
+def dispatcher(app, backends):
+    """A dispatcher on the memory transports that drains without waiting for later retries."""
+    from schoolbell.delivery.dispatcher import Dispatcher, DispatcherSettings
+
+    settings = DispatcherSettings(batch_size=50, threads=2, idle_sleep=0.01, drain_horizon=0)
+    running = Dispatcher(app, settings, backends)
+    yield running
+    running.close()

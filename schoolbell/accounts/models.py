@@ -5,10 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKey, String, func
+from sqlalchemy import DateTime, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from schoolbell.database import string_enum
 from schoolbell.directory.models import EducationOffice, School
 from schoolbell.extensions import db
 
@@ -28,8 +29,7 @@ class User(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(100))
-    role: Mapped[UserRole] = mapped_column(Enum(UserRole, name="user_role", native_enum=False, length=16,
-                                                values_callable=lambda m: [r.value for r in m]))
+    role: Mapped[UserRole] = mapped_column(string_enum(UserRole, "user_role"))
     office_id: Mapped[int] = mapped_column(ForeignKey("education_offices.id"))
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
     password_hash: Mapped[str] = mapped_column(String(255))

@@ -1,16 +1,17 @@
-"""`flask alerts …`: create, preview, send, status, cancel, resend, failures."""
+"""`flask alerts …`: create, preview, send, schedule, status, cancel, resend, failures."""
 
 from __future__ import annotations
 
 import getpass
 import json
+from datetime import datetime
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import or_, select
 
 from schoolbell.alerts.fanout import preview, unreachable_people, unreachable_reason
-from schoolbell.alerts.models import Alert, AlertClass
+from schoolbell.alerts.models import Alert, AlertClass, AlertStatus
 from schoolbell.alerts.reports import audit_trail, failures_csv, school_counts, status_counts
 from schoolbell.alerts.services import (
     AlertDraft,
@@ -18,7 +19,9 @@ from schoolbell.alerts.services import (
     cancel_alert,
     create_alert,
     draft_warnings,
+    quiet_due,
     resend_failed,
+    schedule_alert,
     send_alert,
 )
 from schoolbell.alerts.sms_preview import sms_report
@@ -26,6 +29,7 @@ from schoolbell.alerts.targeting import TargetError
 from schoolbell.channels.masking import mask_email, mask_phone
 from schoolbell.directory.models import DistrictOffice, EducationOffice, Role, School, SchoolLevel
 from schoolbell.extensions import db
+from schoolbell.timeutil import SEOUL, as_utc, seoul, utcnow
 
 alerts_cli = AppGroup("alerts", help="Compose, send and follow alerts.")
 ACTOR = click.option("--actor", default=lambda: getpass.getuser(), show_default="your login",
@@ -124,7 +128,7 @@ def preview_command(alert_id: int, show_unreachable: int, as_json: bool) -> None
     result = {"alert_id": alert.id, "class": alert.alert_class.value, "people": counts.people,
               "messages": {"sms": counts.sms, "email": counts.email, "total": counts.messages},
               "unreachable": counts.unreachable, "unreachable_listed": listed, "sms_analysis": sms,
-              "warnings": draft_warnings(_draft_of(alert))}
+              "warnings": draft_warnings(_draft_of(alert)), **_timing(alert)}
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -136,6 +140,8 @@ def preview_command(alert_id: int, show_unreachable: int, as_json: bool) -> None
                    + (f"; not on Korean routes: {' '.join(info['unsupported_characters'])}"
                       if info["unsupported_characters"] else ""))
     click.echo(f"  SMS segments in all: {sms['total_segments']:,}")
+    for line in _timing_lines(result):
+        click.echo(f"  {line}")
     for warning in result["warnings"]:
         click.echo(f"  warning: {warning}")
     for person in listed:
@@ -153,11 +159,71 @@ def _draft_of(alert: Alert) -> AlertDraft:
 @ACTOR
 def send_command(alert_id: int, actor: str) -> None:
     """Fan the alert out to its deliveries now; workers send them."""
+    alert = _alert(alert_id)
     try:
-        created = send_alert(_alert(alert_id), actor)
+        created = send_alert(alert, actor, quiet_due(alert))
     except AlertError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Alert {alert_id}: {created:,} deliveries queued.")
+    click.echo(f"Alert {alert_id}: {created:,} deliveries queued."
+               + (f" Quiet hours: they wait until {_kst(alert.deferred_until)}." if alert.deferred_until
+                  else ""))
+
+
+def _parse_at(text: str) -> datetime:
+    """A send time: "YYYY-MM-DD HH:MM" in Asia/Seoul, or ISO 8601 with an offset or Z."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: use e.g. \"2026-11-24 09:00\" (Seoul time) or "
+                                 "2026-11-24T00:00Z", param_hint="--at") from None
+    return moment.replace(tzinfo=SEOUL) if moment.tzinfo is None else moment
+
+
+def _kst(moment: datetime | None) -> str | None:
+    return f"{seoul(moment):%Y-%m-%d %H:%M} KST" if moment else None
+
+
+def _timing(alert: Alert) -> dict:
+    """When the alert goes (UTC and Seoul) and how quiet hours hold it back."""
+    send_at, deferred = as_utc(alert.send_at), as_utc(alert.deferred_until)
+    result = {"send_at": send_at.isoformat() if send_at else None, "send_at_seoul": _kst(send_at),
+              "deferred_until": deferred.isoformat() if deferred else None,
+              "deferred_until_seoul": _kst(deferred), "quiet_hours_wait_until_seoul": None}
+    if alert.status in (AlertStatus.DRAFT, AlertStatus.SCHEDULED):
+        moment = send_at if send_at and alert.status is AlertStatus.SCHEDULED else utcnow()
+        waits = quiet_due(alert, moment)
+        result["quiet_hours_wait_until_seoul"] = _kst(waits) if waits > moment else None
+    return result
+
+
+def _timing_lines(timing: dict) -> list[str]:
+    lines = []
+    if timing["send_at"]:
+        lines.append(f"send at {timing['send_at_seoul']} ({timing['send_at'][:16].replace('T', ' ')} UTC)")
+    if timing["quiet_hours_wait_until_seoul"]:
+        lines.append(f"quiet hours: its messages would wait until {timing['quiet_hours_wait_until_seoul']}")
+    if timing["deferred_until_seoul"]:
+        lines.append(f"quiet hours: its messages were held until {timing['deferred_until_seoul']}")
+    return lines
+
+
+@alerts_cli.command("schedule")
+@click.argument("alert_id", type=int)
+@click.option("--at", "at_text", required=True,
+              help='When to send: "YYYY-MM-DD HH:MM" in Seoul time, or ISO 8601 with an offset.')
+@ACTOR
+def schedule_command(alert_id: int, at_text: str, actor: str) -> None:
+    """Send the alert at a given time; run again to move it, `cancel` to drop it, until sending starts."""
+    alert = _alert(alert_id)
+    try:
+        schedule_alert(alert, _parse_at(at_text), actor)
+    except AlertError as error:
+        raise click.ClickException(str(error)) from None
+    send_at = as_utc(alert.send_at)
+    click.echo(f"Alert {alert_id}: scheduled for {_kst(send_at)} ({send_at:%Y-%m-%d %H:%M} UTC).")
+    waits = quiet_due(alert, send_at)
+    if waits > send_at:
+        click.echo(f"  quiet hours: its messages will wait until {_kst(waits)}.")
 
 
 @alerts_cli.command("status")
@@ -167,11 +233,13 @@ def status_command(alert_id: int, as_json: bool) -> None:
     """Deliveries by status, channel and school, and the audit trail."""
     alert = _alert(alert_id)
     result = {"alert_id": alert.id, "status": alert.status.value, **status_counts(alert),
-              "schools": school_counts(alert), "audit": audit_trail(alert)}
+              "schools": school_counts(alert), "audit": audit_trail(alert), **_timing(alert)}
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     click.echo(f"Alert {alert.id}: {alert.status.value}; {result['total']:,} deliveries")
+    for line in _timing_lines(result):
+        click.echo(f"  {line}")
     click.echo("  " + ", ".join(f"{n:,} {s}" for s, n in sorted(result["by_status"].items())))
     for channel, counts in sorted(result["by_channel"].items()):
         click.echo(f"  {channel}: " + ", ".join(f"{n:,} {s}" for s, n in sorted(counts.items())))
@@ -180,7 +248,22 @@ def status_command(alert_id: int, as_json: bool) -> None:
     if result["fallback"]:
         click.echo(f"  {result['fallback']:,} emails sent because SMS failed")
     for event in result["audit"]:
-        click.echo(f"  {event['at']} {event['action']} by {event['actor']}")
+        click.echo(f"  {event['at']} {event['action']} by {event['actor']}{_event_note(event['detail'])}")
+
+
+def _event_note(detail: dict) -> str:
+    """The scheduling facts of an audit record: for when, how late, held until when."""
+    def shown(key: str, width: int = 16) -> str:
+        return detail[key].replace("T", " ")[:width] + " KST"
+
+    notes = []
+    if "send_at_seoul" in detail:
+        notes.append(f"for {shown('send_at_seoul')}")
+    if "late_seconds" in detail:
+        notes.append(f"due {shown('due_at', 19)}, sent {detail['late_seconds']:.0f} s after")
+    if "deferred_until" in detail:
+        notes.append(f"held by quiet hours until {shown('deferred_until')}")
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 @alerts_cli.command("cancel")

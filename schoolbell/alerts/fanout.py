@@ -55,7 +55,8 @@ def fan_out(alert: Alert, due: datetime | None = None) -> int:
         ["alert_id", "contact_id", "channel", "status", "priority", "language", "next_attempt_at"],
         union_all(_channel_select(alert, Channel.SMS, due), _channel_select(alert, Channel.EMAIL, due)),
         include_defaults=False)
-    result = db.session.execute(statement)
+    # SQLAlchemy 2.1 reports an INSERT's rowcount on PostgreSQL only when asked to keep it.
+    result = db.session.execute(statement.execution_options(preserve_rowcount=True))
     return result.rowcount
 
 

@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -20,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from schoolbell.database import string_enum
 from schoolbell.directory.models import Contact, EducationOffice
 from schoolbell.extensions import db
 
@@ -74,10 +74,6 @@ RANK = {DeliveryStatus.PENDING: 0, DeliveryStatus.SENDING: 1, DeliveryStatus.SEN
 FINAL = frozenset(status for status, rank in RANK.items() if rank == 3)
 
 
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    return Enum(kind, name=name, native_enum=False, length=16,
-                values_callable=lambda members: [m.value for m in members])
-
 
 class Alert(db.Model):
     """One message an office sends to a target audience, written in Korean and English."""
@@ -86,8 +82,8 @@ class Alert(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("education_offices.id"), index=True)
-    alert_class: Mapped[AlertClass] = mapped_column(_enum(AlertClass, "alert_class"))
-    status: Mapped[AlertStatus] = mapped_column(_enum(AlertStatus, "alert_status"),
+    alert_class: Mapped[AlertClass] = mapped_column(string_enum(AlertClass, "alert_class"))
+    status: Mapped[AlertStatus] = mapped_column(string_enum(AlertStatus, "alert_status"),
                                                 default=AlertStatus.DRAFT)
     title_ko: Mapped[str | None] = mapped_column(String(200))
     title_en: Mapped[str | None] = mapped_column(String(200))
@@ -103,6 +99,8 @@ class Alert(db.Model):
     send_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     fanned_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When quiet hours held the deliveries back at fan-out: the time they became due.
+    deferred_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     office: Mapped[EducationOffice] = relationship()
 
@@ -130,8 +128,8 @@ class Delivery(db.Model):
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"),
                                             index=True)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"))
-    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, "delivery_status"),
+    channel: Mapped[Channel] = mapped_column(string_enum(Channel, "channel"))
+    status: Mapped[DeliveryStatus] = mapped_column(string_enum(DeliveryStatus, "delivery_status"),
                                                    default=DeliveryStatus.PENDING)
     priority: Mapped[int] = mapped_column(Integer)
     language: Mapped[str] = mapped_column(String(2))
@@ -181,5 +179,5 @@ class Acknowledgement(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
-    kind: Mapped[AckKind] = mapped_column(_enum(AckKind, "ack_kind"))
+    kind: Mapped[AckKind] = mapped_column(string_enum(AckKind, "ack_kind"))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,10 +1,11 @@
-"""Use cases of alerts: create, send, cancel, resend to failed; each leaves an audit record."""
+"""Use cases of alerts: create, schedule, send, cancel, resend to failed; each leaves an audit record."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from schoolbell.alerts.fanout import fan_out
@@ -17,10 +18,15 @@ from schoolbell.alerts.models import (
     Delivery,
     DeliveryStatus,
 )
+from schoolbell.alerts.quiet_hours import DEFAULT as DEFAULT_QUIET_HOURS
+from schoolbell.alerts.quiet_hours import defer_until
 from schoolbell.alerts.targeting import Target
 from schoolbell.directory.models import EducationOffice
 from schoolbell.extensions import db
-from schoolbell.timeutil import to_db, utcnow
+from schoolbell.timeutil import as_utc, seoul, to_db, utcnow
+
+# Until sending starts, an alert can still be sent, scheduled or moved.
+NOT_STARTED = (AlertStatus.DRAFT, AlertStatus.SCHEDULED)
 
 
 class AlertError(ValueError):
@@ -77,29 +83,88 @@ def record(alert: Alert, action: str, actor: str, detail: dict | None = None) ->
 
 
 def send_alert(alert: Alert, actor: str, due: datetime | None = None) -> int:
-    """Fan the alert out now (deliveries become due at `due`, default now); returns deliveries made."""
-    if alert.status not in (AlertStatus.DRAFT, AlertStatus.SCHEDULED):
+    """Fan the alert out now, once; deliveries become due at `due`, by default when quiet hours allow."""
+    if not mark_sending(alert, Alert.status.in_(NOT_STARTED)):
         raise AlertError(f"alert {alert.id} is {alert.status.value}; only a draft or scheduled "
                          "alert can be sent")
+    return fan_out_marked(alert, actor, due if due is not None else quiet_due(alert))
+
+
+def mark_sending(alert: Alert, *conditions) -> bool:
+    """Move the alert to sending only if the conditions still hold: of two senders, one wins."""
+    result = db.session.execute(update(Alert).where(Alert.id == alert.id, *conditions)
+                                .values(status=AlertStatus.SENDING)
+                                .execution_options(synchronize_session=False))
+    db.session.refresh(alert)
+    return result.rowcount == 1
+
+
+def fan_out_marked(alert: Alert, actor: str, due: datetime | None = None,
+                   now: datetime | None = None, detail: dict | None = None) -> int:
+    """Fan out an alert just marked sending, record it and commit; returns deliveries made."""
+    now = now or utcnow()
+    due = due or now
     created = fan_out(alert, due)
-    alert.status = AlertStatus.SENDING
-    alert.fanned_out_at = utcnow()
-    record(alert, "sent", actor, {"deliveries": created})
+    alert.fanned_out_at = now
+    alert.deferred_until = due if due > now else None
+    detail = {"deliveries": created, **(detail or {})}
+    if alert.deferred_until:
+        detail["deferred_until"] = seoul(due).isoformat(timespec="minutes")
+    record(alert, "sent", actor, detail)
     db.session.commit()
     return created
+
+
+def office_quiet_hours(office_id: int) -> str:
+    """An office's quiet hours, or the deployment's default (QUIET_HOURS) when it sets none."""
+    own = db.session.scalar(select(EducationOffice.quiet_hours).where(EducationOffice.id == office_id))
+    return own if own is not None else current_app.config.get("QUIET_HOURS", DEFAULT_QUIET_HOURS)
+
+
+def quiet_due(alert: Alert, moment: datetime | None = None) -> datetime:
+    """When the alert's deliveries may go if released at `moment`: quiet hours defer all but emergencies."""
+    return defer_until(moment or utcnow(), alert.alert_class, office_quiet_hours(alert.office_id))
+
+
+def schedule_alert(alert: Alert, send_at: datetime, actor: str, now: datetime | None = None) -> None:
+    """Set or move the time a draft or scheduled alert goes (aware; stored in UTC), until sending starts."""
+    if send_at.tzinfo is None:
+        raise AlertError("a send time needs its time zone")
+    if send_at <= (now or utcnow()):
+        raise AlertError(f"{seoul(send_at):%Y-%m-%d %H:%M} (Asia/Seoul) has passed; "
+                         "send the alert now instead")
+    previous = as_utc(alert.send_at) if alert.status is AlertStatus.SCHEDULED else None
+    result = db.session.execute(
+        update(Alert).where(Alert.id == alert.id, Alert.status.in_(NOT_STARTED))
+        .values(status=AlertStatus.SCHEDULED, send_at=to_db(send_at))
+        .execution_options(synchronize_session=False))
+    db.session.refresh(alert)
+    if result.rowcount != 1:
+        raise AlertError(f"alert {alert.id} is {alert.status.value}; it can only be scheduled "
+                         "before sending starts")
+    detail = {"send_at": send_at.astimezone(UTC).isoformat(timespec="seconds"),
+              "send_at_seoul": seoul(send_at).isoformat(timespec="minutes")}
+    if previous:
+        detail["previous_seoul"] = seoul(previous).isoformat(timespec="minutes")
+    record(alert, "rescheduled" if previous else "scheduled", actor, detail)
+    db.session.commit()
 
 
 def cancel_alert(alert: Alert, actor: str) -> int:
     """Stop what has not been sent yet; returns how many deliveries were cancelled."""
     if alert.status is AlertStatus.CANCELLED:
         raise AlertError(f"alert {alert.id} is already cancelled")
+    # The alert first: its row lock waits for a scheduler fanning it out, whose new deliveries the
+    # statement below then sees; a dispatcher drops claimed deliveries of a cancelled alert.
+    db.session.execute(update(Alert).where(Alert.id == alert.id)
+                       .values(status=AlertStatus.CANCELLED, cancelled_at=to_db(utcnow()))
+                       .execution_options(synchronize_session=False))
     result = db.session.execute(
         update(Delivery)
         .where(Delivery.alert_id == alert.id, Delivery.status == DeliveryStatus.PENDING)
         .values(status=DeliveryStatus.CANCELLED, updated_at=to_db(utcnow()),
                 error_reason="alert cancelled"))
-    alert.status = AlertStatus.CANCELLED
-    alert.cancelled_at = utcnow()
+    db.session.refresh(alert)
     record(alert, "cancelled", actor, {"deliveries_cancelled": result.rowcount})
     db.session.commit()
     return result.rowcount

@@ -5,8 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from schoolbell.alerts.models import AlertStatus
-from schoolbell.alerts.services import AlertDraft, create_alert, record, send_alert
+from schoolbell.alerts.services import AlertDraft, create_alert, schedule_alert, send_alert
 from schoolbell.curriculum.content import Lesson
 from schoolbell.curriculum.models import Assignment
 from schoolbell.directory.models import School
@@ -71,9 +70,7 @@ def assign_series(school: School, grade: int, class_name: str, lessons: list[Les
         if when <= now:
             send_alert(alert, actor)
         else:
-            alert.status = AlertStatus.SCHEDULED
-            alert.send_at = when
-            record(alert, "scheduled", actor, {"send_at": when.isoformat()})
+            schedule_alert(alert, when, actor, now=now)
         made.append(assignment)
     db.session.commit()
     return made

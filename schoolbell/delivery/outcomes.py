@@ -90,5 +90,5 @@ def _email_fallback(alert_id: int, contact_ids: set[int]) -> int:
     ).where(Contact.id.in_(contact_ids), usable(Channel.EMAIL, rule), ~already)
     result = db.session.execute(insert(Delivery).from_select(
         ["alert_id", "contact_id", "channel", "status", "priority", "language", "is_fallback",
-         "next_attempt_at"], rows, include_defaults=False))
+         "next_attempt_at"], rows, include_defaults=False).execution_options(preserve_rowcount=True))
     return result.rowcount

@@ -26,7 +26,8 @@ class RateLimiter:
                 now = self.clock()
                 self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
                 self.updated = now
-                if self.tokens >= 1:
+                # Float refills land a hair under 1; without the tolerance a caller spins on tiny sleeps.
+                if self.tokens >= 1 - 1e-9:
                     self.tokens -= 1
                     return
                 wait = (1 - self.tokens) / self.rate

@@ -8,8 +8,9 @@ from dataclasses import field as dataclass_field
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
+from schoolbell.database import bulk_insert, in_values
 from schoolbell.directory.csvfiles import CsvRow, ImportFileError, iter_rows, read_header
 from schoolbell.directory.models import Contact, Membership, School
 from schoolbell.directory.summary import ImportSummary, RowProblem
@@ -182,7 +183,7 @@ class ContactImporter:
         connection = db.session.connection()
         if new_people:
             # Plain executemany, then one lookup: ORM bulk INSERT … RETURNING spliced rows one by one.
-            connection.execute(insert(Contact.__table__), list(new_people.values()))
+            bulk_insert(connection, Contact.__table__, list(new_people.values()))
             for key, contact_id in self._new_ids(new_people).items():
                 ids[key] = contact_id
                 self.seen_contact_ids.add(contact_id)
@@ -202,7 +203,7 @@ class ContactImporter:
             column = getattr(Contact, field)
             for contact_id, value in db.session.execute(
                     select(Contact.id, column).where(Contact.office_id == office_id,
-                                                     column.in_(list(wanted)))):
+                                                     in_values(column, wanted))):
                 ids[wanted[value]] = contact_id
         return ids
 
@@ -218,11 +219,11 @@ class ContactImporter:
         existing = set(db.session.execute(
             select(Membership.contact_id, Membership.school_id, Membership.role,
                    Membership.grade, Membership.class_name)
-            .where(Membership.contact_id.in_({key[0] for key in wanted}))))
+            .where(in_values(Membership.contact_id, {key[0] for key in wanted}))))
         existing = {(c, s, str(getattr(r, "value", r)), g, k) for c, s, r, g, k in existing}
         fresh = [key for key in wanted if key not in existing]
         if fresh:
-            db.session.connection().execute(insert(Membership.__table__), [
+            bulk_insert(db.session.connection(), Membership.__table__, [
                 {"contact_id": c, "school_id": s, "role": r, "grade": g, "class_name": k}
                 for c, s, r, g, k in fresh])
             for key in fresh:
@@ -268,7 +269,7 @@ class _ExistingContacts:
                 # office_id = x AND phone IN (...) uses the unique index on both databases;
                 # a row-value IN list made PostgreSQL scan the table once per batch.
                 found = db.session.execute(select(*columns).where(
-                    Contact.office_id == office_id, column.in_(values))).mappings()
+                    Contact.office_id == office_id, in_values(column, values))).mappings()
                 for record in found:
                     self._remember(dict(record))
 

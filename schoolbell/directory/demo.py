@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 
-from schoolbell.database import is_postgresql
+from schoolbell.database import bulk_insert, is_postgresql
 from schoolbell.directory.models import Contact, Membership, School, SchoolLevel
 from schoolbell.directory.school_import import import_schools
 from schoolbell.extensions import db
@@ -212,10 +212,8 @@ def seed_demo(data_dir: Path, scale: str = "demo", seed: int = 20240828,
 
 
 def _flush(connection, contacts: list[dict], memberships: list[dict], report: SeedReport) -> None:
-    if contacts:
-        connection.execute(insert(Contact.__table__), contacts)
-    if memberships:
-        connection.execute(insert(Membership.__table__), memberships)
+    bulk_insert(connection, Contact.__table__, contacts)
+    bulk_insert(connection, Membership.__table__, memberships)
     report.contacts += len(contacts)
     report.memberships += len(memberships)
     contacts.clear()

@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     DateTime,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -19,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from schoolbell.database import string_enum
 from schoolbell.extensions import db
 
 
@@ -47,11 +47,6 @@ class Language(enum.StrEnum):
     KO = "ko"
     EN = "en"
 
-
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    # Stored as plain strings with a CHECK, so both databases hold the same readable values.
-    return Enum(kind, name=name, native_enum=False, length=16,
-                values_callable=lambda members: [m.value for m in members])
 
 
 class EducationOffice(db.Model):
@@ -91,7 +86,7 @@ class School(db.Model):
         ForeignKey("district_offices.id"), index=True)
     name_ko: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str | None] = mapped_column(String(200))
-    level: Mapped[SchoolLevel] = mapped_column(_enum(SchoolLevel, "school_level"), index=True)
+    level: Mapped[SchoolLevel] = mapped_column(string_enum(SchoolLevel, "school_level"), index=True)
     kind: Mapped[str | None] = mapped_column(String(50))
     foundation: Mapped[str | None] = mapped_column(String(20))
     gu: Mapped[str | None] = mapped_column(String(20))
@@ -121,7 +116,7 @@ class Contact(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(254))
-    language: Mapped[Language] = mapped_column(_enum(Language, "language"), default=Language.KO)
+    language: Mapped[Language] = mapped_column(string_enum(Language, "language"), default=Language.KO)
     # Consent is the person's routine choice; a block is a hard fact (invalid, unsubscribed).
     sms_consent: Mapped[bool] = mapped_column(Boolean, default=True)
     email_consent: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -148,7 +143,7 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    role: Mapped[Role] = mapped_column(string_enum(Role, "role"))
     # NOT NULL with neutral values: NULLs would slip past the unique constraint on both databases.
     grade: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     class_name: Mapped[str] = mapped_column(String(10), default="", server_default="")

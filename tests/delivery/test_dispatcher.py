@@ -16,25 +16,11 @@ from schoolbell.channels.errors import (
     RecipientBlockedError,
     TransientError,
 )
-from schoolbell.channels.memory import MemoryEmailBackend, MemorySmsBackend
-from schoolbell.delivery.backends import Backends
 from schoolbell.delivery.claims import claim
-from schoolbell.delivery.dispatcher import Dispatcher, DispatcherSettings
 from schoolbell.directory.models import Contact
 from schoolbell.extensions import db
 from schoolbell.timeutil import to_db, utcnow
 from tests import factories
-
-
-@pytest.fixture
-def backends():
-    return Backends(sms=MemorySmsBackend(), email=MemoryEmailBackend())
-
-
-@pytest.fixture
-def dispatcher(app, backends):
-    settings = DispatcherSettings(batch_size=50, threads=4, idle_sleep=0.01, drain_horizon=0)
-    return Dispatcher(app, settings, backends)
 
 
 @pytest.fixture

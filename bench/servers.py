@@ -1,0 +1,82 @@
+"""Servers the dispatch benchmark talks to, each a child process on a free 127.0.0.1 port."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from bench.measure import ROOT
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def child_server(command: list[str], ready: Callable[[], bool], name: str) -> Iterator[None]:
+    """Run `command` until the block ends; waits (≤ 20 s) until `ready()` is true."""
+    # A file, not a pipe: a chatty server must never block on a pipe nobody reads.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            deadline = time.monotonic() + 20
+            while not ready():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    output = log.read()[-2000:].decode(errors="replace")
+                    raise RuntimeError(f"{name} did not start:\n{output}")
+                time.sleep(0.1)
+            yield
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextmanager
+def twilio_simulator(latency_ms: float) -> Iterator[str]:
+    """`python -m schoolbell.simulator` with this latency; yields its base URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    command = [sys.executable, "-m", "schoolbell.simulator", "--port", str(port),
+               "--latency-ms", str(latency_ms)]
+    with child_server(command, ready, "twilio simulator"):
+        yield url
+
+
+@contextmanager
+def smtp_sink() -> Iterator[int]:
+    """aiosmtpd's Sink handler (accepts every message and discards it); yields its port."""
+    port = free_port()
+
+    def ready() -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                return sock.recv(3) == b"220"
+        except OSError:
+            return False
+
+    command = [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+               "-c", "aiosmtpd.handlers.Sink"]
+    with child_server(command, ready, "SMTP sink"):
+        yield port

@@ -1,0 +1,1 @@
+"""Scheduling: the one scheduler process that triggers due work, and lesson-series dates."""

@@ -1,0 +1,50 @@
+"""Backoff grows, jitters and honours Retry-After; the rate limiter holds senders to their rate."""
+
+from __future__ import annotations
+
+import random
+
+from schoolbell.delivery.ratelimit import RateLimiter
+from schoolbell.delivery.retry import CAP_SECONDS, MAX_ATTEMPTS, backoff_seconds, gives_up
+
+
+def test_backoff_doubles_with_jitter_and_is_capped():
+    rng = random.Random(3)
+    first = [backoff_seconds(1, rng=rng) for _ in range(200)]
+    third = [backoff_seconds(3, rng=rng) for _ in range(200)]
+    assert min(first) >= 2.5 and max(first) < 7.5 and len(set(first)) > 150
+    assert min(third) >= 10 and max(third) < 30
+    assert max(backoff_seconds(30, rng=rng) for _ in range(50)) < CAP_SECONDS * 1.5
+
+
+def test_retry_after_is_a_floor():
+    assert backoff_seconds(1, retry_after=120, rng=random.Random(1)) == 120
+    assert gives_up(MAX_ATTEMPTS) and not gives_up(MAX_ATTEMPTS - 1)
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_rate_limiter_allows_rate_per_second():
+    clock = FakeClock()
+    limiter = RateLimiter(10, clock=clock, sleep=clock.sleep)
+    for _ in range(100):
+        limiter.acquire()
+    # 10 to start with (one second's burst), then 10 per second: 90 more take 9 seconds.
+    assert 8.9 <= clock.now <= 9.1
+
+
+def test_zero_rate_means_unlimited():
+    clock = FakeClock()
+    limiter = RateLimiter(0, clock=clock, sleep=clock.sleep)
+    for _ in range(1000):
+        limiter.acquire()
+    assert clock.now == 0

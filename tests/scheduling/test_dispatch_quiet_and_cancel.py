@@ -1,0 +1,90 @@
+"""The dispatcher's part: no retry inside quiet hours, nothing sent for an alert cancelled after the claim."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+import schoolbell.delivery.dispatcher as dispatcher_module
+from schoolbell.alerts.models import Alert, AlertStatus, Delivery, DeliveryStatus
+from schoolbell.alerts.services import cancel_alert, send_alert
+from schoolbell.channels.errors import TransientError
+from schoolbell.extensions import db
+from schoolbell.timeutil import SEOUL, as_utc
+from tests import factories
+
+
+@pytest.fixture
+def guardians(app):
+    school = factories.school("7000001")
+    return [factories.person((school, "guardian", 1, "1"), email=None) for _ in range(4)]
+
+
+@pytest.mark.parametrize(("alert_class", "clock", "retry_at"), [
+    ("routine", datetime(2031, 3, 10, 20, 57, tzinfo=SEOUL), datetime(2031, 3, 10, 20, 59, tzinfo=SEOUL)),
+    ("routine", datetime(2031, 3, 10, 20, 58, 30, tzinfo=SEOUL), datetime(2031, 3, 11, 8, 0, tzinfo=SEOUL)),
+    ("urgent", datetime(2031, 3, 11, 3, 0, tzinfo=SEOUL), datetime(2031, 3, 11, 8, 0, tzinfo=SEOUL)),
+    ("emergency", datetime(2031, 3, 10, 20, 58, 30, tzinfo=SEOUL),
+     datetime(2031, 3, 10, 21, 0, 30, tzinfo=SEOUL)),
+])
+def test_a_retry_never_falls_inside_quiet_hours(dispatcher, backends, guardians, monkeypatch,
+                                                alert_class, clock, retry_at):
+    target = guardians[0]
+    backends.sms.fail_for[target.phone] = TransientError("busy", 20429, retry_after=120)
+    send_alert(factories.alert(alert_class, {"roles": ["guardian"]}), "test")
+    monkeypatch.setattr(dispatcher_module, "utcnow", lambda: clock.astimezone(UTC))
+    dispatcher.run_once()
+    row = db.session.scalar(select(Delivery).where(Delivery.contact_id == target.id))
+    assert row.status is DeliveryStatus.PENDING
+    assert as_utc(row.next_attempt_at) == retry_at.astimezone(UTC)
+
+
+def test_deliveries_claimed_before_a_cancel_are_not_sent(dispatcher, backends, guardians, monkeypatch):
+    alert = factories.alert("emergency", {"roles": ["guardian"]})
+    send_alert(alert, "test")
+    real_claim = dispatcher_module.claim
+
+    def claim_then_cancel(*args, **kwargs):
+        claimed = real_claim(*args, **kwargs)
+        # The office cancels between this worker's claim and its sends.
+        cancel_alert(db.session.get(Alert, alert.id), "office-kim")
+        return claimed
+
+    monkeypatch.setattr(dispatcher_module, "claim", claim_then_cancel)
+    assert dispatcher.run_once() == 4
+    assert backends.sms.outbox == []
+    rows = list(db.session.scalars(select(Delivery).where(Delivery.alert_id == alert.id)))
+    assert {(row.status, row.error_reason, row.lease_owner, row.attempts) for row in rows} == \
+        {(DeliveryStatus.CANCELLED, "alert cancelled", None, 0)}
+    assert db.session.get(Alert, alert.id).status is AlertStatus.CANCELLED
+
+
+def test_other_alerts_in_the_same_batch_still_go(dispatcher, backends, guardians, monkeypatch):
+    kept, dropped = (factories.alert("emergency", {"roles": ["guardian"]}) for _ in range(2))
+    send_alert(kept, "test")
+    send_alert(dropped, "test")
+    real_claim = dispatcher_module.claim
+
+    def claim_then_cancel(*args, **kwargs):
+        claimed = real_claim(*args, **kwargs)
+        cancel_alert(db.session.get(Alert, dropped.id), "office-kim")
+        return claimed
+
+    monkeypatch.setattr(dispatcher_module, "claim", claim_then_cancel)
+    dispatcher.run_once()
+    assert sorted(m.to for m in backends.sms.outbox) == sorted(p.phone for p in guardians)
+    assert db.session.get(Alert, kept.id).status is AlertStatus.SENT
+    statuses = set(db.session.scalars(select(Delivery.status).where(Delivery.alert_id == dropped.id)))
+    assert statuses == {DeliveryStatus.CANCELLED}
+
+
+def test_a_retry_far_from_quiet_hours_is_unchanged(dispatcher, backends, guardians, monkeypatch):
+    clock = datetime(2031, 3, 10, 10, 0, tzinfo=SEOUL)
+    backends.sms.fail_for[guardians[1].phone] = TransientError("busy", 20429, retry_after=60)
+    send_alert(factories.alert("routine", {"roles": ["guardian"]}), "test")
+    monkeypatch.setattr(dispatcher_module, "utcnow", lambda: clock.astimezone(UTC))
+    dispatcher.run_once()
+    row = db.session.scalar(select(Delivery).where(Delivery.contact_id == guardians[1].id))
+    assert as_utc(row.next_attempt_at) == (clock + timedelta(seconds=60)).astimezone(UTC)
