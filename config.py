@@ -27,6 +27,8 @@ class Config:
     """Settings for one deployment; every value comes from the environment."""
 
     SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
+    # A cross-site POST never carries the console's session: the browser's own CSRF defence.
+    SESSION_COOKIE_SAMESITE = "Lax"
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     INSTANCE_DIR = str(INSTANCE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from schoolbell.accounts.models import User
 from schoolbell.alerts.services import AlertDraft, create_alert
 from schoolbell.directory.models import (
     Contact,
@@ -71,3 +72,18 @@ def alert(alert_class: str = "routine", target: dict | None = None, **texts) -> 
     created = create_alert(office(), draft, actor="test-office")
     db.session.commit()
     return created
+
+
+def make_user(email, role, school=None, password="correct horse"):
+    """A console account of the office B10."""
+    user = User(email=email, name=email.split("@")[0], role=role, office_id=office().id,
+                school_id=school.id if school else None)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def sign_in(client, email, password="correct horse"):
+    """Sign in through the login form."""
+    return client.post("/login", data={"email": email, "password": password})

@@ -7,6 +7,7 @@ def register_web(app: Flask) -> None:
     """Attach the web blueprints."""
     from schoolbell.accounts.auth import auth
     from schoolbell.curriculum.views import lessons
+    from schoolbell.web.assign import assign
     from schoolbell.web.console import console
     from schoolbell.web.recipient import recipient
     from schoolbell.web.unsubscribe import unsubscribe
@@ -18,3 +19,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(lessons)
     app.register_blueprint(auth)
     app.register_blueprint(console)
+    app.register_blueprint(assign)

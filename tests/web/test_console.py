@@ -4,25 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from schoolbell.accounts.models import User, UserRole
+from schoolbell.accounts.models import UserRole
 from schoolbell.alerts.acknowledgements import acknowledge
 from schoolbell.alerts.models import AckKind, Delivery, DeliveryStatus
 from schoolbell.alerts.services import send_alert
 from schoolbell.extensions import db
 from tests import factories
-
-
-def make_user(email, role, school=None, password="correct horse"):
-    user = User(email=email, name=email.split("@")[0], role=role, office_id=factories.office().id,
-                school_id=school.id if school else None)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    return user
-
-
-def sign_in(client, email, password="correct horse"):
-    return client.post("/login", data={"email": email, "password": password})
+from tests.factories import make_user, sign_in
 
 
 @pytest.fixture
