@@ -20,7 +20,8 @@ pg_bin() {
 
 as_owner() {
   # PostgreSQL refuses to run as root; use the postgres account Debian's package creates.
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From /, which the postgres account can always enter (a root-owned checkout may not be).
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 case "${1:-start}" in
