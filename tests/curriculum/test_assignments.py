@@ -108,3 +108,15 @@ def test_home_tips_come_from_the_remember_section(app):
     lesson = get_library()["what-is-a-deepfake"]
     tips = home_tips(lesson, "ko")
     assert tips.startswith("- ") and "##" not in tips
+
+
+def test_switching_language_keeps_the_parents_confirmation_button(app, classroom, client):
+    school, _people = classroom
+    lesson = get_library()["talking-with-your-child"]
+    assign_series(school, 3, "2", [lesson], [utcnow()], actor="t")
+    backends = dispatch(app)
+    link = re.search(r"https?://\S+", backends.sms.outbox[0].body).group()
+    page = client.get(link.replace("http://schoolbell.test", "")).get_data(as_text=True)
+    switch = re.search(r'class="lang-switch" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    switched = client.get(switch).get_data(as_text=True)
+    assert 'name="t"' in switched  # the "we talked about it" form is still there
