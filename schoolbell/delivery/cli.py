@@ -24,6 +24,8 @@ def worker_command(until_idle: bool, batch_size: int | None, threads: int | None
                    email_threads: int | None, as_json: bool) -> None:
     """Send due deliveries: claim a batch with a lease, send, record, repeat."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # twilio-python logs every request at INFO: ten lines a message would drown the worker's own log.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     app = current_app._get_current_object()
     settings = DispatcherSettings.from_config(app.config, batch_size=batch_size, threads=threads,
                                               email_threads=email_threads)
