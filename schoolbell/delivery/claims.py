@@ -65,16 +65,3 @@ def recover_expired_leases() -> int:
     db.session.commit()
     return result.rowcount
 
-
-def release(worker: str, ids: list[int]) -> None:
-    """Hand back claimed deliveries that were not attempted (a worker stopping mid-batch)."""
-    if not ids:
-        return
-    db.session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(ids), Delivery.lease_owner == worker,
-               Delivery.status == DeliveryStatus.SENDING)
-        .values(status=DeliveryStatus.PENDING, lease_owner=None, lease_expires_at=None,
-                attempts=Delivery.attempts - 1)
-        .execution_options(synchronize_session=False))
-    db.session.commit()
