@@ -10,8 +10,15 @@ from schoolbell.extensions import db
 
 
 def prepare(app: Flask) -> None:
-    """Create the folder a SQLite database file lives in, so a fresh checkout just works."""
+    """Create the folder a SQLite database file lives in; set PostgreSQL connection options."""
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        # psycopg prepares a statement after five runs and PostgreSQL may then keep a generic plan
+        # made while a table was still empty: an import's lookups became sequential scans of a
+        # table growing to 800,000 rows. Planning each run sees the table as it is.
+        options["connect_args"] = {"prepare_threshold": None, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if uri.startswith("sqlite:///") and ":memory:" not in uri:
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     os.makedirs(app.instance_path, exist_ok=True)
