@@ -117,3 +117,19 @@ def dispatcher(app, backends):
     running = Dispatcher(app, settings, backends)
     yield running
     running.close()
+
+
+@pytest.fixture(scope="module")
+def module_simulator():
+    """A Twilio simulator on 127.0.0.1 shared by one test module."""
+    from schoolbell.simulator.testing import running_simulator
+
+    with running_simulator() as running:
+        yield running
+
+
+@pytest.fixture
+def simulator(module_simulator):
+    """The module's simulator, emptied of what earlier tests sent and set back to its defaults."""
+    module_simulator.reset()
+    return module_simulator

@@ -21,17 +21,6 @@ POOL = ("+15005550006", "+15005550007", "+15005550008")
 SERVICE = "MG" + "a" * 32
 
 
-@pytest.fixture(scope="module")
-def simulator():
-    with running_simulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture(autouse=True)
-def clean(simulator):
-    simulator.reset()
-
-
 def backend_for(simulator, **options) -> TwilioSmsBackend:
     options.setdefault("from_numbers", POOL)
     return TwilioSmsBackend(

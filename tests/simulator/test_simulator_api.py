@@ -12,17 +12,6 @@ from schoolbell.simulator.testing import running_simulator
 SERVICE = "MG" + "b" * 32
 
 
-@pytest.fixture(scope="module")
-def simulator():
-    with running_simulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture(autouse=True)
-def clean(simulator):
-    simulator.reset()
-
-
 def post(simulator, data, *, auth=None, account_sid=None):
     account_sid = account_sid or simulator.account_sid
     return requests.post(
