@@ -1,12 +1,14 @@
 """The baseline: a bare loop of the configured channel backend, no database work while timed.
 
-    python -m bench.bare_send sms|email ALERT_ID MESSAGES THREADS
+    python -m bench.bare_send sms|email ALERT_ID MESSAGES CONCURRENCY
 Sends the alert's first MESSAGES pending deliveries of the channel, the same messages the worker
-would send, built before the clock starts, split over THREADS threads. Prints JSON.
+would send, built before the clock starts, CONCURRENCY at a time: as coroutines on the backend's
+event loop when it has one (Twilio), else split over that many threads. Prints JSON.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import threading
@@ -15,6 +17,7 @@ import time
 from sqlalchemy import select
 
 from schoolbell.alerts.models import Alert, Delivery, DeliveryStatus
+from schoolbell.channels.base import AsyncSmsBackend
 from schoolbell.channels.errors import ChannelError
 from schoolbell.delivery.backends import get_backends
 from schoolbell.delivery.compose import email_message, render_texts, sms_message
@@ -61,6 +64,27 @@ def send_all(send, messages: list, threads: int) -> tuple[float, int]:
     return time.perf_counter() - began, sum(errors)
 
 
+def send_all_async(backend: AsyncSmsBackend, messages: list, concurrency: int) -> tuple[float, int]:
+    """Send every message as coroutines on the backend's loop, `concurrency` at a time."""
+
+    async def run() -> tuple[float, int]:
+        slots, errors = asyncio.Semaphore(concurrency), 0
+
+        async def one(message) -> None:
+            nonlocal errors
+            async with slots:
+                try:
+                    await backend.send_async(message)
+                except ChannelError:
+                    errors += 1
+
+        began = time.perf_counter()
+        await asyncio.gather(*(one(message) for message in messages))
+        return time.perf_counter() - began, errors
+
+    return backend.loop.run(run())
+
+
 def main() -> None:
     """Parse the arguments, build the messages, time the loop, print JSON."""
     from wsgi import app
@@ -72,7 +96,10 @@ def main() -> None:
         backends = get_backends(app)
         backend = backends.sms if channel == "sms" else backends.email
         try:
-            seconds, errors = send_all(backend.send, messages, threads)
+            if isinstance(backend, AsyncSmsBackend):
+                seconds, errors = send_all_async(backend, messages, threads)
+            else:
+                seconds, errors = send_all(backend.send, messages, threads)
         finally:
             backends.close()
     print(json.dumps({"messages": len(messages), "seconds": seconds, "errors": errors}))

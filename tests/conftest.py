@@ -113,7 +113,7 @@ def dispatcher(app, backends):
     """A dispatcher on the memory transports that drains without waiting for later retries."""
     from schoolbell.delivery.dispatcher import Dispatcher, DispatcherSettings
 
-    settings = DispatcherSettings(batch_size=50, threads=2, idle_sleep=0.01, drain_horizon=0)
+    settings = DispatcherSettings(batch_size=50, sms_concurrency=2, idle_sleep=0.01, drain_horizon=0)
     running = Dispatcher(app, settings, backends)
     yield running
     running.close()

@@ -1,7 +1,8 @@
 """The contract every SMS and email backend keeps: `send(message) -> reference` and `close()`."""
 
-from typing import Protocol, Self
+from typing import Protocol, Self, runtime_checkable
 
+from schoolbell.channels.event_loop import LoopThread
 from schoolbell.channels.messages import EmailMessage, SmsMessage
 
 
@@ -14,6 +15,17 @@ class SmsBackend(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+        ...
+
+
+@runtime_checkable
+class AsyncSmsBackend(Protocol):
+    """An SMS backend that also sends as a coroutine on its own event loop (many in flight)."""
+
+    loop: LoopThread
+
+    async def send_async(self, message: SmsMessage) -> str:
+        """Send one SMS on `loop`; return the provider's reference or raise a ChannelError."""
         ...
 
 

@@ -1,11 +1,10 @@
-"""Translate what twilio-python and requests raise into the channel's typed errors."""
+"""Translate what twilio-python and aiohttp raise into the channel's typed errors."""
 
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-import requests
+import aiohttp
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from schoolbell.channels.errors import (
     ChannelError,
@@ -34,12 +33,11 @@ def from_twilio_error(
     return PermanentError(reason, code or status)
 
 
-def from_transport_error(error: requests.RequestException) -> ChannelError:
+def from_transport_error(error: Exception) -> ChannelError:
     """Map a failure to talk to the API: retryable only when the request cannot have been sent."""
-    if isinstance(error, requests.ConnectTimeout | requests.exceptions.SSLError):
+    # Refused, DNS, proxy and TLS failures are all ClientConnectorError: nothing went out.
+    if isinstance(error, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
         return TransientError(f"could not connect: {type(error).__name__}")
-    if isinstance(error, requests.exceptions.ProxyError) or _is_connect_failure(error):
-        return TransientError(f"could not connect: {_root_cause(error)}")
     # A read timeout, a reset or a broken answer after the POST went out: Twilio may hold the
     # message, and its Messages API has no idempotency key, so a retry could send it twice.
     return MaybeSentError(f"request may have been sent: {type(error).__name__}")
@@ -60,22 +58,6 @@ def parse_retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _is_connect_failure(error: requests.RequestException) -> bool:
-    if not isinstance(error, requests.ConnectionError):
-        return False
-    reason = error.args[0] if error.args else None
-    if isinstance(reason, MaxRetryError):
-        reason = reason.reason
-    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
-
-
-def _root_cause(error: BaseException) -> str:
-    reason = error.args[0] if error.args else error
-    if isinstance(reason, MaxRetryError) and reason.reason is not None:
-        reason = reason.reason
-    return type(reason).__name__
 
 
 def _reason(error: TwilioRestException | TwilioServiceException) -> str:

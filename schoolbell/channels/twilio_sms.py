@@ -1,14 +1,16 @@
-"""SMS through Twilio's Messages API with the official client, thread-safe, with typed errors."""
+"""SMS through Twilio's Messages API with the official client's async interface, with typed errors."""
+
+from __future__ import annotations
 
 import itertools
-import threading
 from collections.abc import Iterable
 
-import requests
+import aiohttp
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.rest import Client
 
 from schoolbell.channels.base import Closing
+from schoolbell.channels.event_loop import LoopThread
 from schoolbell.channels.messages import SmsMessage
 from schoolbell.channels.twilio_errors import from_transport_error, from_twilio_error
 from schoolbell.channels.twilio_http import RoutingHttpClient
@@ -17,6 +19,8 @@ from schoolbell.channels.twilio_http import RoutingHttpClient
 class TwilioSmsBackend(Closing):
     """Sends SMS with one twilio Client; sender is the Messaging Service, else a round-robin pool.
 
+    Requests run on the backend's own event loop (`loop`): `send_async` is awaited there by the
+    dispatcher with as many messages in flight as it allows, `send` waits for one from any thread.
     `api_base_url` points the client at another server (the simulator) instead of api.twilio.com.
     """
 
@@ -35,15 +39,16 @@ class TwilioSmsBackend(Closing):
         if not messaging_service_sid and not self.from_numbers:
             raise ValueError("TwilioSmsBackend needs messaging_service_sid or from_numbers")
         self.status_callback = status_callback
+        self.loop = LoopThread("schoolbell-twilio")
         self._http = RoutingHttpClient(api_base_url, timeout=timeout)
         self._client = Client(account_sid, auth_token, http_client=self._http)
+        # Only the loop's thread takes senders, so the cycle needs no lock.
         self._senders = itertools.cycle(self.from_numbers)
-        self._senders_lock = threading.Lock()
 
-    def send(self, message: SmsMessage) -> str:
-        """Create the message at Twilio and return its SID ("SM…")."""
+    async def send_async(self, message: SmsMessage) -> str:
+        """Create the message at Twilio and return its SID ("SM…"); run on `loop` only."""
         try:
-            created = self._client.messages.create(
+            created = await self._client.messages.create_async(
                 to=message.to,
                 body=message.body,
                 status_callback=message.status_callback or self.status_callback,
@@ -54,18 +59,21 @@ class TwilioSmsBackend(Closing):
             retry_after = response.headers.get("Retry-After") if response is not None else None
             # Not chained: Twilio's text repeats the full phone number, and tracebacks get logged.
             raise from_twilio_error(error, retry_after) from None
-        except requests.RequestException as error:
+        except (TimeoutError, aiohttp.ClientError) as error:
             raise from_transport_error(error) from error
         return created.sid
 
+    def send(self, message: SmsMessage) -> str:
+        """Send one message and wait for its SID (from any thread but the loop's)."""
+        return self.loop.run(self.send_async(message))
+
     def next_sender(self) -> str:
-        """The next number of the pool, in turn (thread-safe)."""
-        with self._senders_lock:
-            return next(self._senders)
+        """The next number of the pool, in turn."""
+        return next(self._senders)
 
     def close(self) -> None:
-        """Close the pooled HTTP connections of every thread."""
-        self._http.close()
+        """Close the pooled connections and stop the loop."""
+        self.loop.close(self._http.close())
 
     def _sender(self, message: SmsMessage) -> dict[str, str]:
         if message.sender:

@@ -16,18 +16,17 @@ from schoolbell.delivery.dispatcher import Dispatcher, DispatcherSettings
 @click.command("worker")
 @click.option("--until-idle", is_flag=True, help="Drain what is due, then exit.")
 @click.option("--batch", "batch_size", type=int, help="Deliveries claimed per batch.")
-@click.option("--threads", type=int, help="SMS sends in flight at once.")
+@click.option("--sms-concurrency", type=int, help="SMS sends in flight at once.")
 @click.option("--email-threads", type=int, help="Email sends in flight at once.")
 @click.option("--json", "as_json", is_flag=True, help="Print the totals as JSON at exit.")
 @with_appcontext
-def worker_command(until_idle: bool, batch_size: int | None, threads: int | None,
+def worker_command(until_idle: bool, batch_size: int | None, sms_concurrency: int | None,
                    email_threads: int | None, as_json: bool) -> None:
     """Send due deliveries: claim a batch with a lease, send, record, repeat."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # twilio-python logs every request at INFO: ten lines a message would drown the worker's own log.
-    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     app = current_app._get_current_object()
-    settings = DispatcherSettings.from_config(app.config, batch_size=batch_size, threads=threads,
+    settings = DispatcherSettings.from_config(app.config, batch_size=batch_size,
+                                              sms_concurrency=sms_concurrency,
                                               email_threads=email_threads)
     dispatcher = Dispatcher(app, settings)
     previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: dispatcher.stop())

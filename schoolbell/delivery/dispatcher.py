@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -19,6 +20,7 @@ from sqlalchemy import select, update
 from schoolbell.alerts.models import Alert, AlertStatus, Channel, Delivery, DeliveryStatus
 from schoolbell.alerts.quiet_hours import defer_until
 from schoolbell.alerts.services import finish_if_done, office_quiet_hours
+from schoolbell.channels.base import AsyncSmsBackend
 from schoolbell.channels.errors import (
     ChannelError,
     MaybeSentError,
@@ -52,7 +54,8 @@ class DispatcherSettings:
     """How hard one worker process pushes."""
 
     batch_size: int = 500
-    threads: int = 128  # SMS sends in flight: at 100 ms per Twilio request, 1,000/s needs over 100
+    # SMS sends in flight: on the backend's event loop when it has one (Twilio), else threads.
+    sms_concurrency: int = 256
     # Email sends are CPU-bound (building MIME) on a fast relay, and relays cap connections per client.
     email_threads: int = 8
     lease_seconds: float = 120.0
@@ -67,7 +70,7 @@ class DispatcherSettings:
         senders = max(1, len(sender_pool(config)))
         values = {
             "batch_size": int(config.get("DISPATCH_BATCH_SIZE", 500)),
-            "threads": int(config.get("DISPATCH_THREADS", cls.threads)),
+            "sms_concurrency": int(config.get("DISPATCH_SMS_CONCURRENCY", cls.sms_concurrency)),
             "email_threads": int(config.get("DISPATCH_EMAIL_THREADS", cls.email_threads)),
             "lease_seconds": float(config.get("DISPATCH_LEASE_SECONDS", 120)),
             "sms_rate": float(config.get("SMS_RATE_PER_SENDER", 0)) * senders,
@@ -108,9 +111,12 @@ class Dispatcher:
         self.limiters = {Channel.SMS.value: RateLimiter(self.settings.sms_rate),
                          Channel.EMAIL.value: RateLimiter(self.settings.email_rate)}
         self.pools = {
-            Channel.SMS.value: ThreadPoolExecutor(self.settings.threads, thread_name_prefix="schoolbell-sms"),
+            Channel.SMS.value: ThreadPoolExecutor(self.settings.sms_concurrency,
+                                                  thread_name_prefix="schoolbell-sms"),
             Channel.EMAIL.value: ThreadPoolExecutor(self.settings.email_threads,
                                                     thread_name_prefix="schoolbell-email")}
+        self._sms_loop = self.backends.sms.loop if isinstance(self.backends.sms, AsyncSmsBackend) else None
+        self._sms_slots = asyncio.Semaphore(self.settings.sms_concurrency)
         self._texts: dict[tuple[int, str], AlertTexts] = {}
         self._alerts: dict[int, Alert] = {}
         self._quiet_hours: dict[int, str] = {}
@@ -171,8 +177,7 @@ class Dispatcher:
         claimed, batch = len(batch), drop_cancelled(self.worker_id, batch)
         outcome = BatchOutcome()
         jobs = self._prepare(batch, outcome)
-        sends = [self.pools[job.delivery.channel].submit(self._send, job) for job in jobs]
-        return _Flight(claimed, batch, outcome, jobs, sends)
+        return _Flight(claimed, batch, outcome, jobs, [self._submit(job) for job in jobs])
 
     def _land(self, flight: _Flight) -> int:
         """Wait for a batch's sends and record them; returns how many deliveries it claimed."""
@@ -244,17 +249,36 @@ class Dispatcher:
         # The delivery id rides in the signed URL, so a callback never waits for our own write.
         return f"{self.callback_url}?d={delivery_id}" if self.callback_url else None
 
+    def _submit(self, job: _Job) -> Future:
+        """Start one send: on the SMS backend's event loop when it has one, else on a pool thread."""
+        if job.delivery.channel == Channel.SMS.value and self._sms_loop is not None:
+            return self._sms_loop.submit(self._send_async(job))
+        return self.pools[job.delivery.channel].submit(self._send, job)
+
     def _send(self, job: _Job):
         """Send one message on a pool thread; returns the provider reference or the error."""
         self.limiters[job.delivery.channel].acquire()
         backend = self.backends.sms if job.delivery.channel == Channel.SMS.value else self.backends.email
         try:
             return backend.send(job.message)
-        except ChannelError as error:
+        except Exception as error:
+            return self._failure(job, error)
+
+    async def _send_async(self, job: _Job):
+        """Send one SMS on the backend's loop, at most sms_concurrency at once; like `_send`."""
+        async with self._sms_slots:
+            await self.limiters[Channel.SMS.value].acquire_async()
+            try:
+                return await self.backends.sms.send_async(job.message)
+            except Exception as error:
+                return self._failure(job, error)
+
+    def _failure(self, job: _Job, error: Exception) -> ChannelError:
+        if isinstance(error, ChannelError):
             return error
-        except Exception as error:  # a bug in a backend must not kill the batch
-            log.exception("unexpected error sending delivery %s", job.delivery.id)
-            return TransientError(f"unexpected error: {type(error).__name__}")
+        # A bug in a backend must not kill the batch.
+        log.error("unexpected error sending delivery %s", job.delivery.id, exc_info=error)
+        return TransientError(f"unexpected error: {type(error).__name__}")
 
     def _classify(self, job: _Job, result, outcome: BatchOutcome) -> None:
         delivery = job.delivery

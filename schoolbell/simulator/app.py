@@ -51,6 +51,8 @@ class Simulator:
         self.callbacks = StatusCallbacks(settings.auth_token)
         credentials = f"{settings.account_sid}:{settings.auth_token}".encode()
         self._expected_auth = b"Basic " + base64.b64encode(credentials)
+        self.in_flight = 0
+        self.peak_in_flight = 0  # most create requests being answered at once, to check clients' bounds
 
     def authorized(self, header: str | None) -> bool:
         """Whether the Authorization header carries this account's SID and token."""
@@ -81,12 +83,22 @@ async def _shutdown(app: web.Application) -> None:
 async def health(request: web.Request) -> web.Response:
     """Liveness, with the number of messages recorded so far."""
     simulator = request.app[SIMULATOR]
-    return web.json_response({"status": "ok", "received": len(simulator.recorder.messages)})
+    return web.json_response({"status": "ok", "received": len(simulator.recorder.messages),
+                              "peak_in_flight": simulator.peak_in_flight})
 
 
 async def create_message(request: web.Request) -> web.Response:
     """POST …/Messages.json: authenticate, validate, maybe fail on purpose, else accept (201)."""
     simulator = request.app[SIMULATOR]
+    simulator.in_flight += 1
+    simulator.peak_in_flight = max(simulator.peak_in_flight, simulator.in_flight)
+    try:
+        return await _answer(request, simulator)
+    finally:
+        simulator.in_flight -= 1
+
+
+async def _answer(request: web.Request, simulator: Simulator) -> web.Response:
     settings = simulator.settings
     if settings.latency_ms > 0:
         await asyncio.sleep(settings.latency_ms / 1000)

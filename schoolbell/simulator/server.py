@@ -76,6 +76,11 @@ class TwilioSimulator:
         """Every status callback posted, oldest first."""
         return self.state.callbacks.sent
 
+    @property
+    def peak_in_flight(self) -> int:
+        """The most create requests it was answering at once since start or reset."""
+        return self.state.peak_in_flight
+
     def set_latency(self, ms: float) -> None:
         """Delay every answer by `ms` milliseconds (non-blocking for other requests)."""
         self.settings.latency_ms = ms
@@ -92,6 +97,7 @@ class TwilioSimulator:
         """Forget recorded messages and callbacks; back to no latency and no errors."""
         self.recorder.messages.clear()
         self.callbacks.clear()
+        self.state.peak_in_flight = 0
         self.settings.latency_ms = 0.0
         self.settings.error_rate = 0.0
         self.settings.callback_delay_ms = 0.0

@@ -1,12 +1,13 @@
-"""Mapping of twilio-python and requests exceptions to the channel's typed errors."""
+"""Mapping of twilio-python and aiohttp exceptions to the channel's typed errors."""
 
+import asyncio
+import socket
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import aiohttp
 import pytest
-import requests
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
-from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from schoolbell.channels.errors import (
     MaybeSentError,
@@ -70,15 +71,34 @@ def test_retry_after_as_seconds_or_http_date():
     assert 25 <= parse_retry_after(later) <= 30
 
 
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def refused_error() -> aiohttp.ClientError:
+    """What aiohttp really raises when nothing listens."""
+
+    async def attempt():
+        async with aiohttp.ClientSession() as session:
+            try:
+                await session.post(f"http://127.0.0.1:{closed_port()}/x")
+            except aiohttp.ClientError as error:
+                return error
+        raise AssertionError("connected to a closed port")
+
+    return asyncio.run(attempt())
+
+
 def test_connect_failures_are_transient_everything_after_sending_is_maybe_sent():
-    refused = requests.ConnectionError(
-        MaxRetryError(None, "/", NewConnectionError(None, "refused"))  # type: ignore[arg-type]
-    )
-    assert isinstance(from_transport_error(refused), TransientError)
-    assert isinstance(from_transport_error(requests.ConnectTimeout()), TransientError)
-    assert isinstance(from_transport_error(requests.ReadTimeout()), MaybeSentError)
-    reset = requests.ConnectionError(ProtocolError("Connection aborted."))
-    assert isinstance(from_transport_error(reset), MaybeSentError)
+    refused = from_transport_error(refused_error())
+    assert isinstance(refused, TransientError)
+    assert refused.reason == "could not connect: ClientConnectorError"
+    assert isinstance(from_transport_error(aiohttp.ConnectionTimeoutError()), TransientError)
+    for after_sending in (aiohttp.SocketTimeoutError(), aiohttp.ServerDisconnectedError(),
+                          aiohttp.ClientPayloadError("truncated"), TimeoutError()):
+        assert isinstance(from_transport_error(after_sending), MaybeSentError), after_sending
 
 
 def test_http_client_rewrites_only_twilio_hosts():
@@ -95,3 +115,16 @@ def test_http_client_rewrites_only_twilio_hosts():
 def test_http_client_refuses_no_timeout():
     with pytest.raises(ValueError):
         RoutingHttpClient(timeout=0)
+
+
+def test_http_client_takes_proxies_from_the_environment_once_per_host(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://user:secret@proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    client = RoutingHttpClient()
+    chosen = client.proxy_for("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json")
+    assert str(chosen["proxy"]) == "http://proxy.example:3128"
+    assert chosen["proxy_auth"].login == "user"
+    assert client.proxy_for("http://127.0.0.1:9/x") == {}  # NO_PROXY
+    monkeypatch.delenv("HTTPS_PROXY")
+    # Looked up once: a process's proxy settings do not change while it runs.
+    assert client.proxy_for("https://api.twilio.com/other") == chosen

@@ -37,7 +37,7 @@ def classroom(app):
 
 def dispatch(app) -> Backends:
     backends = Backends(sms=MemorySmsBackend(), email=MemoryEmailBackend())
-    dispatcher = Dispatcher(app, DispatcherSettings(threads=2, drain_horizon=0), backends)
+    dispatcher = Dispatcher(app, DispatcherSettings(sms_concurrency=2, drain_horizon=0), backends)
     dispatcher.run(until_idle=True)
     dispatcher.close()
     return backends

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 from schoolbell.delivery.ratelimit import RateLimiter
@@ -32,6 +33,9 @@ class FakeClock:
     def sleep(self, seconds):
         self.now += seconds
 
+    async def async_sleep(self, seconds):
+        self.now += seconds
+
 
 def test_rate_limiter_allows_rate_per_second():
     clock = FakeClock()
@@ -48,3 +52,21 @@ def test_zero_rate_means_unlimited():
     for _ in range(1000):
         limiter.acquire()
     assert clock.now == 0
+
+
+def test_coroutines_share_the_rate_and_wait_in_turn():
+    clock = FakeClock()
+    limiter = RateLimiter(10, clock=clock, sleep=clock.sleep, async_sleep=clock.async_sleep)
+    order: list[int] = []
+
+    async def sender(number: int):
+        await limiter.acquire_async()
+        order.append(number)
+
+    async def main():
+        await asyncio.gather(*(sender(n) for n in range(50)))
+
+    asyncio.run(main())
+    # 10 at once, then 40 more at 10 per second, first come first served.
+    assert 3.9 <= clock.now <= 4.1
+    assert order == list(range(50))

@@ -29,7 +29,7 @@ def test_each_person_gets_the_alert_in_their_language(app, inbox):
     alert = factories.alert("urgent", {"roles": ["guardian"]},
                             link_url="http://schoolbell.test/lessons/deepfakes-and-the-law")
     send_alert(alert, "test")
-    dispatcher = Dispatcher(app, DispatcherSettings(threads=2, drain_horizon=0))
+    dispatcher = Dispatcher(app, DispatcherSettings(sms_concurrency=2, drain_horizon=0))
     try:
         totals = dispatcher.run(until_idle=True)
     finally:

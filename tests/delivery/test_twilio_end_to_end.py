@@ -35,7 +35,7 @@ def twilio_dispatcher(app, simulator, live_server):
     sms = TwilioSmsBackend(ACCOUNT, TOKEN, from_numbers=("+15005550006",),
                            api_base_url=simulator.base_url, timeout=2.0)
     backends = Backends(sms=sms, email=MemoryEmailBackend())
-    dispatcher = Dispatcher(app, DispatcherSettings(batch_size=20, threads=4, idle_sleep=0.01,
+    dispatcher = Dispatcher(app, DispatcherSettings(batch_size=20, sms_concurrency=4, idle_sleep=0.01,
                                                     drain_horizon=0), backends)
     yield dispatcher
     dispatcher.close()
@@ -130,3 +130,15 @@ def test_callback_with_21610_blocks_the_persons_sms(app, client):
     db.session.expire_all()
     assert db.session.get(Delivery, delivery.id).status is DeliveryStatus.FAILED
     assert person.sms_blocked_reason.startswith("21610")
+
+
+def test_sends_overlap_on_the_event_loop_but_never_beyond_the_bound(twilio_dispatcher, simulator):
+    school = factories.school("7000001")
+    people = [factories.person((school, "guardian", 1, "1"), email=None) for _ in range(30)]
+    send_alert(factories.alert("routine", {"roles": ["guardian"]}), "test")
+    simulator.set_latency(100)
+    totals = twilio_dispatcher.run(until_idle=True)
+    assert totals["sent"] == len(people)
+    assert {m.to for m in simulator.received} == {person.phone for person in people}
+    # sms_concurrency=4: four requests at a time reached the API, and never a fifth.
+    assert simulator.peak_in_flight == 4

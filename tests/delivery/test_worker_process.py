@@ -27,7 +27,7 @@ def worker_env(app, simulator) -> dict[str, str]:
             "SCHOOLBELL_INSTANCE_DIR": app.instance_path, "SMS_BACKEND": "twilio",
             "EMAIL_BACKEND": "memory", "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TOKEN,
             "TWILIO_FROM_NUMBERS": "+15005550006", "TWILIO_API_BASE_URL": simulator.base_url,
-            "DISPATCH_BATCH_SIZE": "10", "DISPATCH_THREADS": "2"}
+            "DISPATCH_BATCH_SIZE": "10", "DISPATCH_SMS_CONCURRENCY": "2"}
 
 
 def counts() -> dict[str, int]:

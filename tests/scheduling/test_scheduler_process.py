@@ -137,7 +137,7 @@ def test_killed_and_restarted_around_the_due_time_the_alert_goes_exactly_once(ap
     assert deliveries == 2 * len(people)
 
     backends = Backends(sms=MemorySmsBackend(), email=MemoryEmailBackend())
-    Dispatcher(app, DispatcherSettings(threads=2, idle_sleep=0.01, drain_horizon=0), backends).run(
+    Dispatcher(app, DispatcherSettings(sms_concurrency=2, idle_sleep=0.01, drain_horizon=0), backends).run(
         until_idle=True)
     assert Counter(m.to for m in backends.sms.outbox) == Counter({p.phone: 1 for p in people})
     assert Counter(m.to for m in backends.email.outbox) == Counter({p.email: 1 for p in people})

@@ -24,7 +24,10 @@ def post(simulator, data, *, auth=None, account_sid=None):
 
 def test_health(simulator):
     response = requests.get(f"{simulator.base_url}/health", timeout=5)
-    assert response.json() == {"status": "ok", "received": 0}
+    assert response.json() == {"status": "ok", "received": 0, "peak_in_flight": 0}
+    post(simulator, {"To": "+821012345678", "From": "+15005550006", "Body": "x"})
+    response = requests.get(f"{simulator.base_url}/health", timeout=5)
+    assert response.json() == {"status": "ok", "received": 1, "peak_in_flight": 1}
 
 
 def test_accepts_and_records(simulator):

@@ -1,5 +1,6 @@
 """Contract: the simulator's 201 answer has every property of Twilio's Message schema."""
 
+import asyncio
 import json
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -71,11 +72,17 @@ def test_twilio_python_parses_the_answer():
 
     from schoolbell.channels.twilio_http import RoutingHttpClient
 
-    with running_simulator() as simulator:
+    async def create(simulator):
         http = RoutingHttpClient(simulator.base_url, timeout=5)
         client = Client(simulator.account_sid, simulator.auth_token, http_client=http)
-        message = client.messages.create(to="+821012345678", from_="+15005550006", body="가" * 71)
-        http.close()
+        try:
+            return await client.messages.create_async(
+                to="+821012345678", from_="+15005550006", body="가" * 71)
+        finally:
+            await http.close()
+
+    with running_simulator() as simulator:
+        message = asyncio.run(create(simulator))
     assert (message.to, message.from_, message.status, message.num_segments) == (
         "+821012345678", "+15005550006", "queued", "2",
     )

@@ -32,7 +32,7 @@ def sent(app):
     alert = factories.alert("urgent", {"roles": ["guardian"]})
     send_alert(alert, "test")
     backends = Backends(sms=MemorySmsBackend(), email=MemoryEmailBackend())
-    dispatcher = Dispatcher(app, DispatcherSettings(threads=2, drain_horizon=0), backends)
+    dispatcher = Dispatcher(app, DispatcherSettings(sms_concurrency=2, drain_horizon=0), backends)
     dispatcher.run(until_idle=True)
     dispatcher.close()
     return alert, backends.sms.outbox, people
