@@ -41,9 +41,10 @@ from schoolbell.timeutil import to_db, utcnow
 
 log = logging.getLogger(__name__)
 
-# Batches in hand at once: the next one is claimed and addressed while the previous one sends.
-# Each holds batch_size / PIPELINE_DEPTH, so a crash still strands at most batch_size deliveries.
-PIPELINE_DEPTH = 2
+# Claims in hand at once: the next ones are claimed and addressed while earlier ones send, so the
+# event loop always has work while the database is busy. Each holds batch_size / PIPELINE_DEPTH,
+# so a crash still strands at most batch_size deliveries.
+PIPELINE_DEPTH = 4
 # While busy, an alert is checked for completion at most this often: at the tail of a Seoul-sized
 # alert on SQLite the check scans the alert's rows (~300 ms), which per batch would halve throughput.
 FINISH_CHECK_SECONDS = 5.0
@@ -53,7 +54,7 @@ FINISH_CHECK_SECONDS = 5.0
 class DispatcherSettings:
     """How hard one worker process pushes."""
 
-    batch_size: int = 500
+    batch_size: int = 2000  # deliveries in hand at most (see PIPELINE_DEPTH)
     # SMS sends in flight: on the backend's event loop when it has one (Twilio), else threads.
     sms_concurrency: int = 256
     # Email sends are CPU-bound (building MIME) on a fast relay, and relays cap connections per client.
@@ -69,7 +70,7 @@ class DispatcherSettings:
         """Settings from the app config; the SMS rate is per sender times the pool's size."""
         senders = max(1, len(sender_pool(config)))
         values = {
-            "batch_size": int(config.get("DISPATCH_BATCH_SIZE", 500)),
+            "batch_size": int(config.get("DISPATCH_BATCH_SIZE", cls.batch_size)),
             "sms_concurrency": int(config.get("DISPATCH_SMS_CONCURRENCY", cls.sms_concurrency)),
             "email_threads": int(config.get("DISPATCH_EMAIL_THREADS", cls.email_threads)),
             "lease_seconds": float(config.get("DISPATCH_LEASE_SECONDS", 120)),
@@ -78,6 +79,22 @@ class DispatcherSettings:
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)
+
+    @property
+    def in_hand(self) -> int:
+        """Deliveries held at once: batch_size, cut to what the rate limits send in half a lease.
+
+        A lease that lapses mid-send lets another worker claim the rows and send them again.
+        """
+        rates = [rate for rate in (self.sms_rate, self.email_rate) if rate > 0]
+        if not rates:
+            return self.batch_size
+        return max(1, min(self.batch_size, int(min(rates) * self.lease_seconds / 2)))
+
+    @property
+    def flight_size(self) -> int:
+        """Deliveries per claim while pipelining: a PIPELINE_DEPTH-th of what is held at once."""
+        return max(1, self.in_hand // PIPELINE_DEPTH)
 
 
 @dataclass(frozen=True)
@@ -142,7 +159,7 @@ class Dispatcher:
         """
         recover_expired_leases()
         flights: deque[_Flight] = deque()
-        size = max(1, self.settings.batch_size // PIPELINE_DEPTH)
+        size = self.settings.flight_size
         while True:
             if not self.stopping.is_set() and len(flights) < PIPELINE_DEPTH:
                 flight = self._launch(size)
@@ -166,7 +183,7 @@ class Dispatcher:
 
     def run_once(self) -> int:
         """Claim, send and record one batch; returns how many deliveries were claimed."""
-        flight = self._launch(self.settings.batch_size)
+        flight = self._launch(self.settings.in_hand)
         if flight is None:
             return 0
         claimed = self._land(flight)

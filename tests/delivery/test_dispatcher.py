@@ -177,3 +177,20 @@ def test_a_person_whose_phone_was_removed_after_fan_out_is_skipped(dispatcher, b
     db.session.commit()
     dispatcher.run(until_idle=True)
     assert statuses(alert)[(classroom[0].id, "sms")] == "skipped"
+
+
+def test_rate_limited_workers_claim_no_more_than_they_can_send_before_the_lease_ends(app, backends,
+                                                                                    classroom):
+    from schoolbell.delivery.dispatcher import PIPELINE_DEPTH, Dispatcher, DispatcherSettings
+
+    # Two SMS a second with a 10 s lease: holding more than ten would outlive the lease, and
+    # another worker would take the rest over and send them a second time.
+    settings = DispatcherSettings(batch_size=500, sms_rate=2, lease_seconds=10, drain_horizon=0)
+    assert settings.in_hand == 10 and settings.flight_size == 10 // PIPELINE_DEPTH
+    assert DispatcherSettings(batch_size=500).in_hand == 500  # no limit, no cut
+    send_alert(factories.alert("routine", {"roles": ["guardian"]}), "test")
+    dispatcher = Dispatcher(app, settings, backends)
+    try:
+        assert dispatcher.run_once() == 10
+    finally:
+        dispatcher.close()
