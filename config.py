@@ -27,8 +27,9 @@ class Config:
     """Settings for one deployment; every value comes from the environment."""
 
     SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
-    # A cross-site POST never carries the console's session: the browser's own CSRF defence.
+    # Console forms carry Flask-WTF's CSRF token; Lax keeps the session off cross-site POSTs too.
     SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # valid as long as the session: a form left open all morning still works
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     INSTANCE_DIR = str(INSTANCE)

@@ -11,8 +11,8 @@ def create_app(config_object=None, **overrides) -> Flask:
 
     from schoolbell import database
     from schoolbell.directory.cli import register_directory_commands
-    from schoolbell.extensions import babel, db, migrate
-    from schoolbell.i18n import select_locale
+    from schoolbell.extensions import babel, csrf, db, migrate
+    from schoolbell.i18n import remember_locale, select_locale
 
     app = Flask(__name__, instance_path=_instance_path(config_object))
     if config_object is not None:
@@ -25,9 +25,11 @@ def create_app(config_object=None, **overrides) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
                      render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
     app.jinja_env.globals["get_locale"] = get_locale
     # Flask-Babel caches the locale on the app context, which one CLI or test context can outlive.
     app.before_request(refresh)
+    app.after_request(remember_locale)
     database.configure_engine_events(app)
 
     register_directory_commands(app)
@@ -51,6 +53,7 @@ def _register_optional_parts(app: Flask) -> None:
     from schoolbell.curriculum.cli import lessons_cli
     from schoolbell.delivery.cli import worker_command
     from schoolbell.delivery.webhooks import webhooks
+    from schoolbell.extensions import csrf
     from schoolbell.scheduling.cli import scheduler_command
     from schoolbell.serve import serve_command
     from schoolbell.web import register_web
@@ -59,6 +62,7 @@ def _register_optional_parts(app: Flask) -> None:
                     serve_command):
         app.cli.add_command(command)
     app.register_blueprint(webhooks)
+    csrf.exempt(webhooks)  # Twilio signs its requests instead (X-Twilio-Signature)
     register_web(app)
     if app.config.get("BEHIND_PROXY"):
         # Twilio signs the public URL; behind a proxy, rebuild it from X-Forwarded-* headers.

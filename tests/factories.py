@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import re
+
+from flask import g
 
 from schoolbell.accounts.models import User
 from schoolbell.alerts.services import AlertDraft, create_alert
@@ -84,6 +87,24 @@ def make_user(email, role, school=None, password="correct horse"):
     return user
 
 
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, page: str) -> str:
+    """The CSRF token in a page's forms, read as a browser would."""
+    # The test's app context outlives each request, and Flask-WTF caches the token on `g`: forget
+    # it, or a page after sign-in (which clears the session) shows a token the session lacks.
+    g.pop("csrf_token", None)
+    found = CSRF_FIELD.search(client.get(page).get_data(as_text=True))
+    assert found, f"no form with a CSRF token on {page}"
+    return found.group(1)
+
+
+def post_form(client, path: str, data: dict | None = None, page: str | None = None):
+    """POST a console form as a browser does: with the token of the page it is on (default: path)."""
+    return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client, page or path)})
+
+
 def sign_in(client, email, password="correct horse"):
     """Sign in through the login form."""
-    return client.post("/login", data={"email": email, "password": password})
+    return post_form(client, "/login", {"email": email, "password": password})

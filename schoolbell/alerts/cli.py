@@ -8,10 +8,9 @@ from datetime import datetime
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from schoolbell.alerts.fanout import preview, unreachable_people, unreachable_reason
-from schoolbell.alerts.models import Alert, AlertClass, AlertStatus
+from schoolbell.alerts.models import Alert, AlertClass
 from schoolbell.alerts.reports import audit_trail, failures_csv, school_counts, status_counts
 from schoolbell.alerts.services import (
     AlertDraft,
@@ -24,12 +23,12 @@ from schoolbell.alerts.services import (
     schedule_alert,
     send_alert,
 )
-from schoolbell.alerts.sms_preview import sms_report
+from schoolbell.alerts.summary import kst, preview_report, timing
+from schoolbell.alerts.target_names import district_ids, school_ids
 from schoolbell.alerts.targeting import TargetError
-from schoolbell.channels.masking import mask_email, mask_phone
-from schoolbell.directory.models import DistrictOffice, EducationOffice, Role, School, SchoolLevel
+from schoolbell.directory.models import EducationOffice, Role, SchoolLevel
 from schoolbell.extensions import db
-from schoolbell.timeutil import SEOUL, as_utc, seoul, utcnow
+from schoolbell.timeutil import SEOUL, as_utc
 
 alerts_cli = AppGroup("alerts", help="Compose, send and follow alerts.")
 ACTOR = click.option("--actor", default=lambda: getpass.getuser(), show_default="your login",
@@ -54,28 +53,6 @@ def _alert(alert_id: int) -> Alert:
     return alert
 
 
-def _district_ids(office: EducationOffice, names: tuple[str, ...]) -> list[int]:
-    ids = []
-    for name in names:
-        found = list(db.session.scalars(select(DistrictOffice).where(
-            DistrictOffice.office_id == office.id,
-            or_(DistrictOffice.name == name, DistrictOffice.code == name,
-                DistrictOffice.name.contains(name)))))
-        if len(found) != 1:
-            raise click.ClickException(f"district office {name!r} matches {len(found)} offices")
-        ids.append(found[0].id)
-    return ids
-
-
-def _school_ids(office: EducationOffice, codes: tuple[str, ...]) -> list[int]:
-    found = dict(db.session.execute(select(School.code, School.id).where(
-        School.office_id == office.id, School.code.in_(codes))).all())
-    missing = [code for code in codes if code not in found]
-    if missing:
-        raise click.ClickException(f"unknown school code(s): {', '.join(missing)}")
-    return [found[code] for code in codes]
-
-
 @alerts_cli.command("create")
 @click.option("--class", "alert_class", type=click.Choice([c.value for c in AlertClass]), required=True)
 @click.option("--title-ko", default="")
@@ -96,13 +73,13 @@ def create_command(alert_class, title_ko, body_ko, title_en, body_en, link, less
                    district, level, school, grade, classes, role, actor) -> None:
     """Create a draft alert and print its id; warnings go to stderr."""
     office = _office(office_code)
-    target = {"district_office_ids": _district_ids(office, district), "levels": list(level),
-              "school_ids": _school_ids(office, school), "grades": list(grade),
-              "classes": list(classes), "roles": list(role)}
-    draft = AlertDraft(alert_class=alert_class, title_ko=title_ko, body_ko=body_ko,
-                       title_en=title_en, body_en=body_en, link_url=link, lesson_slug=lesson,
-                       target=target)
     try:
+        target = {"district_office_ids": district_ids(office, district), "levels": list(level),
+                  "school_ids": school_ids(office, school), "grades": list(grade),
+                  "classes": list(classes), "roles": list(role)}
+        draft = AlertDraft(alert_class=alert_class, title_ko=title_ko, body_ko=body_ko,
+                           title_en=title_en, body_en=body_en, link_url=link, lesson_slug=lesson,
+                           target=target)
         alert = create_alert(office, draft, actor)
     except (AlertError, TargetError) as error:
         raise click.ClickException(str(error)) from None
@@ -120,20 +97,14 @@ def create_command(alert_class, title_ko, body_ko, title_en, body_en, link, less
 def preview_command(alert_id: int, show_unreachable: int, as_json: bool) -> None:
     """How many people and messages per channel the alert would send, and the SMS length."""
     alert = _alert(alert_id)
-    counts = preview(alert)
-    sms = sms_report(alert, counts.sms)
-    listed = [{"contact_id": c.id, "phone": mask_phone(c.phone) if c.phone else None,
-               "email": mask_email(c.email) if c.email else None, "reason": unreachable_reason(c)}
-              for c in unreachable_people(alert, limit=show_unreachable)]
-    result = {"alert_id": alert.id, "class": alert.alert_class.value, "people": counts.people,
-              "messages": {"sms": counts.sms, "email": counts.email, "total": counts.messages},
-              "unreachable": counts.unreachable, "unreachable_listed": listed, "sms_analysis": sms,
-              "warnings": draft_warnings(_draft_of(alert)), **_timing(alert)}
+    result = preview_report(alert, show_unreachable)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
-    click.echo(f"Alert {alert.id} ({alert.alert_class.value}): {counts.people:,} people; "
-               f"{counts.sms:,} SMS, {counts.email:,} emails; {counts.unreachable:,} unreachable")
+    messages, sms, listed = result["messages"], result["sms_analysis"], result["unreachable_listed"]
+    click.echo(f"Alert {alert.id} ({alert.alert_class.value}): {result['people']:,} people; "
+               f"{messages['sms']:,} SMS, {messages['email']:,} emails; "
+               f"{result['unreachable']:,} unreachable")
     for language, info in sms["languages"].items():
         click.echo(f"  SMS {language}: {info['encoding']}, {info['segments']} segment(s), "
                    f"{info['cp949_bytes']} CP949 bytes ({info['korean_domestic_type']})"
@@ -148,12 +119,6 @@ def preview_command(alert_id: int, show_unreachable: int, as_json: bool) -> None
         click.echo(f"  unreachable #{person['contact_id']}: {person['reason']}")
 
 
-def _draft_of(alert: Alert) -> AlertDraft:
-    return AlertDraft(alert_class=alert.alert_class.value, title_ko=alert.title_ko or "",
-                      body_ko=alert.body_ko or "", title_en=alert.title_en or "",
-                      body_en=alert.body_en or "")
-
-
 @alerts_cli.command("send")
 @click.argument("alert_id", type=int)
 @ACTOR
@@ -165,7 +130,7 @@ def send_command(alert_id: int, actor: str) -> None:
     except AlertError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Alert {alert_id}: {created:,} deliveries queued."
-               + (f" Quiet hours: they wait until {_kst(alert.deferred_until)}." if alert.deferred_until
+               + (f" Quiet hours: they wait until {kst(alert.deferred_until)}." if alert.deferred_until
                   else ""))
 
 
@@ -177,23 +142,6 @@ def _parse_at(text: str) -> datetime:
         raise click.BadParameter(f"{text!r}: use e.g. \"2026-11-24 09:00\" (Seoul time) or "
                                  "2026-11-24T00:00Z", param_hint="--at") from None
     return moment.replace(tzinfo=SEOUL) if moment.tzinfo is None else moment
-
-
-def _kst(moment: datetime | None) -> str | None:
-    return f"{seoul(moment):%Y-%m-%d %H:%M} KST" if moment else None
-
-
-def _timing(alert: Alert) -> dict:
-    """When the alert goes (UTC and Seoul) and how quiet hours hold it back."""
-    send_at, deferred = as_utc(alert.send_at), as_utc(alert.deferred_until)
-    result = {"send_at": send_at.isoformat() if send_at else None, "send_at_seoul": _kst(send_at),
-              "deferred_until": deferred.isoformat() if deferred else None,
-              "deferred_until_seoul": _kst(deferred), "quiet_hours_wait_until_seoul": None}
-    if alert.status in (AlertStatus.DRAFT, AlertStatus.SCHEDULED):
-        moment = send_at if send_at and alert.status is AlertStatus.SCHEDULED else utcnow()
-        waits = quiet_due(alert, moment)
-        result["quiet_hours_wait_until_seoul"] = _kst(waits) if waits > moment else None
-    return result
 
 
 def _timing_lines(timing: dict) -> list[str]:
@@ -220,10 +168,10 @@ def schedule_command(alert_id: int, at_text: str, actor: str) -> None:
     except AlertError as error:
         raise click.ClickException(str(error)) from None
     send_at = as_utc(alert.send_at)
-    click.echo(f"Alert {alert_id}: scheduled for {_kst(send_at)} ({send_at:%Y-%m-%d %H:%M} UTC).")
+    click.echo(f"Alert {alert_id}: scheduled for {kst(send_at)} ({send_at:%Y-%m-%d %H:%M} UTC).")
     waits = quiet_due(alert, send_at)
     if waits > send_at:
-        click.echo(f"  quiet hours: its messages will wait until {_kst(waits)}.")
+        click.echo(f"  quiet hours: its messages will wait until {kst(waits)}.")
 
 
 @alerts_cli.command("status")
@@ -233,7 +181,7 @@ def status_command(alert_id: int, as_json: bool) -> None:
     """Deliveries by status, channel and school, and the audit trail."""
     alert = _alert(alert_id)
     result = {"alert_id": alert.id, "status": alert.status.value, **status_counts(alert),
-              "schools": school_counts(alert), "audit": audit_trail(alert), **_timing(alert)}
+              "schools": school_counts(alert), "audit": audit_trail(alert), **timing(alert)}
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return

@@ -56,6 +56,13 @@ def draft_warnings(draft: AlertDraft) -> list[str]:
     return warnings
 
 
+def alert_warnings(alert: Alert) -> list[str]:
+    """The draft warnings of a stored alert (a missing language)."""
+    return draft_warnings(AlertDraft(alert_class=alert.alert_class.value, title_ko=alert.title_ko or "",
+                                     body_ko=alert.body_ko or "", title_en=alert.title_en or "",
+                                     body_en=alert.body_en or ""))
+
+
 def create_alert(office: EducationOffice, draft: AlertDraft, actor: str) -> Alert:
     """Store a new draft alert after checking its class, texts and target."""
     if draft.alert_class not in AlertClass._value2member_map_:

@@ -27,7 +27,6 @@ AUDIENCE_LABELS = {
 }
 # Each label is written in the language it leads to, so a reader who can't read the page finds it.
 SWITCH_LABELS = {"ko": "한국어로 보기", "en": "Read in English"}
-LANG_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 # No inline script anywhere; inline style attributes only for the table alignment nh3 lets through.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
@@ -117,12 +116,7 @@ def _content_broken(error: LessonContentError):
 
 @lessons.after_request
 def _lesson_headers(response: Response) -> Response:
-    """Forbid inline script, keep an explicit ?lang= choice in a cookie, and vary on the locale inputs."""
+    """Forbid inline script (the app keeps the ?lang= choice: i18n.remember_locale)."""
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.vary.update(("Cookie", "Accept-Language"))
-    chosen = request.args.get("lang")
-    if chosen in LANGUAGES and request.cookies.get("lang") != chosen:
-        response.set_cookie("lang", chosen, max_age=LANG_COOKIE_MAX_AGE, samesite="Lax",
-                            secure=request.is_secure, httponly=True)
     return response

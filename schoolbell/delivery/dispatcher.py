@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import socket
@@ -10,19 +9,17 @@ import threading
 import time
 import uuid
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from schoolbell.alerts.models import Alert, AlertStatus, Channel, Delivery, DeliveryStatus
+from schoolbell.alerts.models import Alert, Channel, Delivery, DeliveryStatus
 from schoolbell.alerts.quiet_hours import defer_until
 from schoolbell.alerts.services import finish_if_done, office_quiet_hours
-from schoolbell.channels.base import AsyncSmsBackend
 from schoolbell.channels.errors import (
-    ChannelError,
     MaybeSentError,
     PermanentError,
     RecipientBlockedError,
@@ -32,9 +29,10 @@ from schoolbell.channels.masking import mask_email, mask_phone
 from schoolbell.delivery.backends import Backends, get_backends, sender_pool
 from schoolbell.delivery.claims import ClaimedDelivery, claim, recover_expired_leases
 from schoolbell.delivery.compose import AlertTexts, email_message, render_texts, sms_message
+from schoolbell.delivery.holds import drop_cancelled, hold_for_quiet_hours
 from schoolbell.delivery.outcomes import BatchOutcome, write_outcome
-from schoolbell.delivery.ratelimit import RateLimiter
 from schoolbell.delivery.retry import backoff_seconds, gives_up
+from schoolbell.delivery.sending import Job, Sender
 from schoolbell.directory.models import Contact
 from schoolbell.extensions import db
 from schoolbell.timeutil import to_db, utcnow
@@ -97,13 +95,6 @@ class DispatcherSettings:
         return max(1, self.in_hand // PIPELINE_DEPTH)
 
 
-@dataclass(frozen=True)
-class _Job:
-    delivery: ClaimedDelivery
-    message: object
-    masked: str
-
-
 @dataclass
 class _Flight:
     """A batch whose sends are under way."""
@@ -111,7 +102,7 @@ class _Flight:
     claimed: int
     batch: list[ClaimedDelivery]
     outcome: BatchOutcome
-    sends: list[tuple[list[_Job], Future]]  # jobs, and the future of their results in that order
+    sends: list[tuple[list[Job], Future]]  # jobs, and the future of their results in that order
 
     def results(self):
         """Each job with its result (a reference or a ChannelError), waiting for them as needed."""
@@ -129,15 +120,8 @@ class Dispatcher:
         self.backends = backends or get_backends(app)
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.stopping = threading.Event()
-        self.limiters = {Channel.SMS.value: RateLimiter(self.settings.sms_rate),
-                         Channel.EMAIL.value: RateLimiter(self.settings.email_rate)}
-        self.pools = {
-            Channel.SMS.value: ThreadPoolExecutor(self.settings.sms_concurrency,
-                                                  thread_name_prefix="schoolbell-sms"),
-            Channel.EMAIL.value: ThreadPoolExecutor(self.settings.email_threads,
-                                                    thread_name_prefix="schoolbell-email")}
-        self._sms_loop = self.backends.sms.loop if isinstance(self.backends.sms, AsyncSmsBackend) else None
-        self._sms_slots = asyncio.Semaphore(self.settings.sms_concurrency)
+        self.sender = Sender(self.backends, self.settings.sms_concurrency, self.settings.email_threads,
+                             self.settings.sms_rate, self.settings.email_rate)
         self._texts: dict[tuple[int, str], AlertTexts] = {}
         self._alerts: dict[int, Alert] = {}
         self._quiet_hours: dict[int, str] = {}
@@ -178,8 +162,7 @@ class Dispatcher:
 
     def close(self) -> None:
         """Wait for sends in flight and release the thread pools."""
-        for pool in self.pools.values():
-            pool.shutdown(wait=True)
+        self.sender.close()
 
     def run_once(self) -> int:
         """Claim, send and record one batch; returns how many deliveries were claimed."""
@@ -196,9 +179,10 @@ class Dispatcher:
         if not batch:
             return None
         claimed, batch = len(batch), drop_cancelled(self.worker_id, batch)
+        batch = hold_for_quiet_hours(self.worker_id, batch, self._after_quiet_hours, utcnow())
         outcome = BatchOutcome()
         jobs = self._prepare(batch, outcome)
-        return _Flight(claimed, batch, outcome, self._start(jobs))
+        return _Flight(claimed, batch, outcome, self.sender.start(jobs))
 
     def _land(self, flight: _Flight) -> int:
         """Wait for a batch's sends and record them; returns how many deliveries it claimed."""
@@ -241,7 +225,7 @@ class Dispatcher:
             self._texts[key] = render_texts(alert, language)
         return self._texts[key]
 
-    def _prepare(self, batch: list[ClaimedDelivery], outcome: BatchOutcome) -> list[_Job]:
+    def _prepare(self, batch: list[ClaimedDelivery], outcome: BatchOutcome) -> list[Job]:
         """Address each claimed delivery, skipping people whose channel became unusable."""
         people = {row.id: row for row in db.session.execute(
             select(Contact.id, Contact.phone, Contact.email, Contact.sms_blocked_reason,
@@ -256,65 +240,21 @@ class Dispatcher:
                     outcome.skipped.append({"b_id": delivery.id, "b_reason": "no usable phone"})
                     continue
                 message = sms_message(texts, person.phone, delivery.id, self._callback(delivery.id))
-                jobs.append(_Job(delivery, message, mask_phone(person.phone)))
+                jobs.append(Job(delivery, message, mask_phone(person.phone)))
             else:
                 if person is None or not person.email or person.email_blocked_reason:
                     outcome.skipped.append({"b_id": delivery.id, "b_reason": "no usable email"})
                     continue
                 message = email_message(texts, person.email, delivery.id, delivery.contact_id,
                                         delivery.language)
-                jobs.append(_Job(delivery, message, mask_email(person.email)))
+                jobs.append(Job(delivery, message, mask_email(person.email)))
         return jobs
 
     def _callback(self, delivery_id: int) -> str | None:
         # The delivery id rides in the signed URL, so a callback never waits for our own write.
         return f"{self.callback_url}?d={delivery_id}" if self.callback_url else None
 
-    def _start(self, jobs: list[_Job]) -> list[tuple[list[_Job], Future]]:
-        """Start a batch's sends: SMS on the backend's event loop if it has one, the rest on threads."""
-        on_loop, on_threads = [], []
-        for job in jobs:
-            looped = self._sms_loop is not None and job.delivery.channel == Channel.SMS.value
-            (on_loop if looped else on_threads).append(job)
-        # The loop gets the batch as one coroutine: one wake-up per batch, not one per message.
-        sends = [(on_loop, self._sms_loop.submit(self._send_all_async(on_loop)))] if on_loop else []
-        return sends + [([job], self.pools[job.delivery.channel].submit(self._send_each, [job]))
-                        for job in on_threads]
-
-    def _send_each(self, jobs: list[_Job]) -> list:
-        """Send jobs one after another on a pool thread; their results in order."""
-        return [self._send(job) for job in jobs]
-
-    def _send(self, job: _Job):
-        """Send one message on a pool thread; returns the provider reference or the error."""
-        self.limiters[job.delivery.channel].acquire()
-        backend = self.backends.sms if job.delivery.channel == Channel.SMS.value else self.backends.email
-        try:
-            return backend.send(job.message)
-        except Exception as error:
-            return self._failure(job, error)
-
-    async def _send_all_async(self, jobs: list[_Job]) -> list:
-        """Send SMS jobs concurrently on the backend's loop; their results in order."""
-        return await asyncio.gather(*(self._send_async(job) for job in jobs))
-
-    async def _send_async(self, job: _Job):
-        """Send one SMS on the backend's loop, at most sms_concurrency at once; like `_send`."""
-        async with self._sms_slots:
-            await self.limiters[Channel.SMS.value].acquire_async()
-            try:
-                return await self.backends.sms.send_async(job.message)
-            except Exception as error:
-                return self._failure(job, error)
-
-    def _failure(self, job: _Job, error: Exception) -> ChannelError:
-        if isinstance(error, ChannelError):
-            return error
-        # A bug in a backend must not kill the batch.
-        log.error("unexpected error sending delivery %s", job.delivery.id, exc_info=error)
-        return TransientError(f"unexpected error: {type(error).__name__}")
-
-    def _classify(self, job: _Job, result, outcome: BatchOutcome) -> None:
+    def _classify(self, job: Job, result, outcome: BatchOutcome) -> None:
         delivery = job.delivery
         if isinstance(result, str):
             outcome.sent.append({"b_id": delivery.id, "b_ref": result})
@@ -345,20 +285,3 @@ class Dispatcher:
         if alert_id not in self._quiet_hours:
             self._quiet_hours[alert_id] = office_quiet_hours(alert.office_id)
         return defer_until(moment, alert.alert_class, self._quiet_hours[alert_id])
-
-
-def drop_cancelled(worker: str, batch: list[ClaimedDelivery]) -> list[ClaimedDelivery]:
-    """Cancel the claimed deliveries of alerts cancelled since the claim; returns those still to send."""
-    cancelled = set(db.session.scalars(select(Alert.id).where(
-        Alert.id.in_({delivery.alert_id for delivery in batch}), Alert.status == AlertStatus.CANCELLED)))
-    if not cancelled:
-        return batch
-    db.session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_([d.id for d in batch if d.alert_id in cancelled]),
-               Delivery.lease_owner == worker, Delivery.status == DeliveryStatus.SENDING)
-        .values(status=DeliveryStatus.CANCELLED, lease_owner=None, lease_expires_at=None,
-                attempts=Delivery.attempts - 1, error_reason="alert cancelled", updated_at=to_db(utcnow()))
-        .execution_options(synchronize_session=False))
-    db.session.commit()
-    return [delivery for delivery in batch if delivery.alert_id not in cancelled]

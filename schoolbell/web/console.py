@@ -9,8 +9,9 @@ from schoolbell.accounts.auth import current_user, login_required
 from schoolbell.accounts.models import User, UserRole
 from schoolbell.accounts.scope import school_scope
 from schoolbell.alerts.acknowledgements import ack_rates
-from schoolbell.alerts.models import AckKind, Alert, AlertClass
+from schoolbell.alerts.models import AckKind, Alert, AlertClass, AlertStatus
 from schoolbell.alerts.reports import failures_csv, school_counts, status_counts
+from schoolbell.alerts.summary import preview_report, timing
 from schoolbell.extensions import db
 
 console = Blueprint("console", __name__, url_prefix="/console")
@@ -61,9 +62,12 @@ def alert_detail(alert_id: int):
     if not office:
         schools = [row for row in schools if row["school_code"] == user.school.code]
     rates = ack_rates(alert, kind, by_class=not office, school_filter=school_scope(user))
+    # Before sending, office staff see what would go out; the compose blueprint acts on it.
+    not_started = alert.status in (AlertStatus.DRAFT, AlertStatus.SCHEDULED)
     return render_template("console/alert.html", user=user, alert=alert, office=office,
                            counts=status_counts(alert) if office else None, schools=schools,
-                           rates=rates, kind=kind)
+                           rates=rates, kind=kind, timing=timing(alert),
+                           preview=preview_report(alert) if office and not_started else None)
 
 
 @console.get("/alerts/<int:alert_id>/failures.csv")

@@ -54,3 +54,37 @@ def test_teacher_assigns_and_sees_the_class_talked_about_it(app, page, live_serv
 
     page.goto(f"{live_server}/console/lessons/?lang=ko")
     assert "1/1 (100%)" in page.locator("table.assignments").inner_text()
+
+
+def test_office_composes_previews_and_sends_an_alert(app, page, live_server, dispatcher, backends):
+    first, second = factories.school("7000001"), factories.school("7000002")
+    korean = factories.person((first, "guardian", 1, "1"), email=None)
+    english = factories.person((first, "guardian", 3, "2"), email=None, language="en")
+    factories.person((second, "guardian", 1, "1"), email=None)  # another school: not targeted
+    make_user("office@sen.example", UserRole.OFFICE)
+
+    page.goto(f"{live_server}/login?lang=ko")
+    page.fill("input[name=email]", "office@sen.example")
+    page.fill("input[name=password]", "correct horse")
+    page.click("button[type=submit]")
+    page.click("a:has-text('새 알림')")
+    page.check("input[value=urgent]")
+    page.fill("input[name=title_ko]", "딥페이크 주의")
+    page.fill("textarea[name=body_ko]", "의심 게시물은 112에 신고하세요.")
+    page.fill("input[name=title_en]", "Deepfake warning")
+    page.fill("textarea[name=body_en]", "Report suspicious posts to 112.")
+    page.fill("textarea[name=schools]", "7000001")
+    page.click("button:has-text('저장하고 미리 보기')")
+
+    assert "2명: 문자 2건, 이메일 0건." in page.locator("p.preview-counts").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert backends.sms.outbox == []
+    page.click("button:has-text('지금 2명에게 보내기')")
+    assert "메시지 2건을 발송 대기열에 넣었습니다." in page.locator("[role=status]").inner_text()
+    assert page.locator(".alert-status").inner_text() == "sending"
+
+    dispatcher.run(until_idle=True)
+    assert {message.to: message.body.split("\n")[0] for message in backends.sms.outbox} == {
+        korean.phone: "[스쿨벨] 딥페이크 주의", english.phone: "[SchoolBell] Deepfake warning"}
+    page.reload()
+    assert page.locator(".alert-status").inner_text() == "sent"

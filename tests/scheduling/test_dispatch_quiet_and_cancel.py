@@ -88,3 +88,40 @@ def test_a_retry_far_from_quiet_hours_is_unchanged(dispatcher, backends, guardia
     dispatcher.run_once()
     row = db.session.scalar(select(Delivery).where(Delivery.contact_id == guardians[1].id))
     assert as_utc(row.next_attempt_at) == (clock + timedelta(seconds=60)).astimezone(UTC)
+
+
+@pytest.mark.parametrize(("alert_class", "waits"),
+                         [("urgent", True), ("routine", True), ("emergency", False)])
+def test_a_send_still_under_way_at_nine_pm_waits_until_eight(dispatcher, backends, guardians, monkeypatch,
+                                                             alert_class, waits):
+    # Fanned out at 20:50, so every delivery is due; the worker reaches them at 21:00:30.
+    fanned_out = datetime(2031, 3, 10, 20, 50, tzinfo=SEOUL).astimezone(UTC)
+    alert = factories.alert(alert_class, {"roles": ["guardian"]})
+    send_alert(alert, "test", due=fanned_out)
+    nine_pm = datetime(2031, 3, 10, 21, 0, 30, tzinfo=SEOUL).astimezone(UTC)
+    monkeypatch.setattr(dispatcher_module, "utcnow", lambda: nine_pm)
+    monkeypatch.setattr("schoolbell.delivery.claims.utcnow", lambda: nine_pm)
+    assert dispatcher.run_once() == 4
+    rows = list(db.session.scalars(select(Delivery).where(Delivery.alert_id == alert.id)))
+    if not waits:
+        assert len(backends.sms.outbox) == 4
+        return
+    assert backends.sms.outbox == []
+    morning = datetime(2031, 3, 11, 8, 0, tzinfo=SEOUL).astimezone(UTC)
+    assert {(row.status, as_utc(row.next_attempt_at), row.attempts, row.lease_owner) for row in rows} == \
+        {(DeliveryStatus.PENDING, morning, 0, None)}
+
+
+def test_leases_recovered_at_night_wait_for_the_morning(dispatcher, backends, guardians, monkeypatch):
+    from schoolbell.delivery.claims import claim
+
+    alert = factories.alert("routine", {"roles": ["guardian"]})
+    send_alert(alert, "test", due=datetime(2031, 3, 10, 20, 0, tzinfo=SEOUL).astimezone(UTC))
+    claim("crashed-worker", 10, lease_seconds=-1)  # its lease has already run out
+    night = datetime(2031, 3, 11, 2, 0, tzinfo=SEOUL).astimezone(UTC)
+    monkeypatch.setattr(dispatcher_module, "utcnow", lambda: night)
+    monkeypatch.setattr("schoolbell.delivery.claims.utcnow", lambda: night)
+    dispatcher.run(until_idle=True)
+    assert backends.sms.outbox == []
+    assert {as_utc(row.next_attempt_at) for row in db.session.scalars(select(Delivery))} == \
+        {datetime(2031, 3, 11, 8, 0, tzinfo=SEOUL).astimezone(UTC)}

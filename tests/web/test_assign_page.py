@@ -10,7 +10,7 @@ from schoolbell.curriculum.models import Assignment
 from schoolbell.extensions import db
 from schoolbell.timeutil import as_utc, seoul
 from tests import factories
-from tests.factories import make_user, sign_in
+from tests.factories import make_user, post_form, sign_in
 
 FORM = {"lesson": ["what-is-a-deepfake", "tell-a-trusted-adult"], "grade": "2", "class_name": "3",
         "start": "2030-03-04T09:00", "repeat": "weekly", "skip_weekends": "on"}
@@ -21,7 +21,7 @@ def test_teacher_assigns_a_weekly_series_to_their_class(app, client):
     make_user("teacher@school.example", UserRole.TEACHER, school=school)
     sign_in(client, "teacher@school.example")
     assert client.get("/console/lessons/").status_code == 200
-    response = client.post("/console/lessons/", data=FORM)
+    response = post_form(client, "/console/lessons/", FORM)
     assert response.status_code == 302
     made = db.session.scalars(select(Assignment).order_by(Assignment.position)).all()
     assert [(a.lesson_slug, a.school_id, a.grade, a.class_name) for a in made] == [
@@ -37,7 +37,7 @@ def test_a_bad_form_says_what_is_wrong_and_assigns_nothing(app, client):
     school = factories.school("7000001")
     make_user("teacher@school.example", UserRole.TEACHER, school=school)
     sign_in(client, "teacher@school.example")
-    response = client.post("/console/lessons/", data={**FORM, "lesson": []})
+    response = post_form(client, "/console/lessons/", {**FORM, "lesson": []})
     assert response.status_code == 400 and "lesson" in response.get_data(as_text=True)
     assert db.session.scalar(select(Assignment.id)) is None
 
@@ -45,7 +45,7 @@ def test_a_bad_form_says_what_is_wrong_and_assigns_nothing(app, client):
 def test_office_staff_and_strangers_cannot_assign(app, client):
     factories.school("7000001")
     make_user("office@sen.example", UserRole.OFFICE)
-    assert client.post("/console/lessons/", data=FORM).status_code == 302  # to the sign-in page
+    assert post_form(client, "/console/lessons/", FORM, page="/login").status_code == 302  # to sign in
     sign_in(client, "office@sen.example")
-    assert client.post("/console/lessons/", data=FORM).status_code == 404
+    assert post_form(client, "/console/lessons/", FORM, page="/console/").status_code == 404
     assert db.session.scalar(select(Assignment.id)) is None

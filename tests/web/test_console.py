@@ -10,7 +10,7 @@ from schoolbell.alerts.models import AckKind, Delivery, DeliveryStatus
 from schoolbell.alerts.services import send_alert
 from schoolbell.extensions import db
 from tests import factories
-from tests.factories import make_user, sign_in
+from tests.factories import make_user, post_form, sign_in
 
 
 @pytest.fixture
@@ -68,6 +68,14 @@ def test_teacher_cannot_open_an_alert_for_another_school(client, two_schools):
 
 
 def test_login_redirect_stays_on_this_site(client, two_schools):
-    response = client.post("/login?next=https://evil.example/", data={
-        "email": "office@sen.example", "password": "correct horse"})
+    response = post_form(client, "/login?next=https://evil.example/", {
+        "email": "office@sen.example", "password": "correct horse"}, page="/login")
     assert response.headers["Location"] == "/console/"
+
+
+def test_the_language_chosen_on_one_page_stays_for_the_next(client, two_schools):
+    client.get("/login?lang=en")
+    sign_in(client, "office@sen.example")
+    assert "New alert" in client.get("/console/").get_data(as_text=True)
+    client.get("/console/?lang=ko")
+    assert "새 알림" in client.get("/console/").get_data(as_text=True)

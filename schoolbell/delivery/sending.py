@@ -1,0 +1,91 @@
+"""Sending a batch's messages: bounded concurrency and a rate per channel; SMS on the backend's event
+loop when it has one (Twilio), everything else on thread pools."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from schoolbell.alerts.models import Channel
+from schoolbell.channels.base import AsyncSmsBackend
+from schoolbell.channels.errors import ChannelError, TransientError
+from schoolbell.delivery.backends import Backends
+from schoolbell.delivery.claims import ClaimedDelivery
+from schoolbell.delivery.ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One message for one claimed delivery, with its address masked for the log."""
+
+    delivery: ClaimedDelivery
+    message: object
+    masked: str
+
+
+class Sender:
+    """Starts sends without waiting for them; each result is a provider reference or a ChannelError."""
+
+    def __init__(self, backends: Backends, sms_concurrency: int, email_threads: int,
+                 sms_rate: float = 0.0, email_rate: float = 0.0):
+        self.backends = backends
+        self.limiters = {Channel.SMS.value: RateLimiter(sms_rate),
+                         Channel.EMAIL.value: RateLimiter(email_rate)}
+        self.pools = {
+            Channel.SMS.value: ThreadPoolExecutor(sms_concurrency, thread_name_prefix="schoolbell-sms"),
+            Channel.EMAIL.value: ThreadPoolExecutor(email_threads, thread_name_prefix="schoolbell-email")}
+        self._sms_loop = backends.sms.loop if isinstance(backends.sms, AsyncSmsBackend) else None
+        self._sms_slots = asyncio.Semaphore(sms_concurrency)
+
+    def close(self) -> None:
+        """Wait for sends in flight and release the thread pools."""
+        for pool in self.pools.values():
+            pool.shutdown(wait=True)
+
+    def start(self, jobs: list[Job]) -> list[tuple[list[Job], Future]]:
+        """Start a batch's sends: SMS on the backend's event loop if it has one, the rest on threads."""
+        on_loop, on_threads = [], []
+        for job in jobs:
+            looped = self._sms_loop is not None and job.delivery.channel == Channel.SMS.value
+            (on_loop if looped else on_threads).append(job)
+        # The loop gets the batch as one coroutine: one wake-up per batch, not one per message.
+        sends = [(on_loop, self._sms_loop.submit(self._send_all_async(on_loop)))] if on_loop else []
+        return sends + [([job], self.pools[job.delivery.channel].submit(self._send_each, [job]))
+                        for job in on_threads]
+
+    def _send_each(self, jobs: list[Job]) -> list:
+        """Send jobs one after another on a pool thread; their results in order."""
+        return [self._send(job) for job in jobs]
+
+    def _send(self, job: Job):
+        """Send one message on a pool thread; returns the provider reference or the error."""
+        self.limiters[job.delivery.channel].acquire()
+        backend = self.backends.sms if job.delivery.channel == Channel.SMS.value else self.backends.email
+        try:
+            return backend.send(job.message)
+        except Exception as error:
+            return self._failure(job, error)
+
+    async def _send_all_async(self, jobs: list[Job]) -> list:
+        """Send SMS jobs concurrently on the backend's loop; their results in order."""
+        return await asyncio.gather(*(self._send_async(job) for job in jobs))
+
+    async def _send_async(self, job: Job):
+        """Send one SMS on the backend's loop, at most sms_concurrency at once; like `_send`."""
+        async with self._sms_slots:
+            await self.limiters[Channel.SMS.value].acquire_async()
+            try:
+                return await self.backends.sms.send_async(job.message)
+            except Exception as error:
+                return self._failure(job, error)
+
+    def _failure(self, job: Job, error: Exception) -> ChannelError:
+        if isinstance(error, ChannelError):
+            return error
+        # A bug in a backend must not kill the batch.
+        log.error("unexpected error sending delivery %s", job.delivery.id, exc_info=error)
+        return TransientError(f"unexpected error: {type(error).__name__}")
