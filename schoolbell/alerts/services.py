@@ -47,20 +47,28 @@ class AlertDraft:
     target: dict = field(default_factory=dict)
 
 
+def missing_languages(draft: AlertDraft) -> list[str]:
+    """The languages ("ko", "en") without both a title and a body."""
+    return [language for language in ("ko", "en")
+            if not (getattr(draft, f"title_{language}") and getattr(draft, f"body_{language}"))]
+
+
 def draft_warnings(draft: AlertDraft) -> list[str]:
     """What the author should know before sending: a missing language falls back to the other."""
-    warnings = []
-    for language, name, other in (("ko", "Korean", "English"), ("en", "English", "Korean")):
-        if not (getattr(draft, f"title_{language}") and getattr(draft, f"body_{language}")):
-            warnings.append(f"no {name} text: {name}-speaking recipients will get the {other} text")
-    return warnings
+    names = {"ko": ("Korean", "English"), "en": ("English", "Korean")}
+    return [f"no {name} text: {name}-speaking recipients will get the {other} text"
+            for name, other in (names[language] for language in missing_languages(draft))]
+
+
+def draft_of(alert: Alert) -> AlertDraft:
+    """A stored alert's texts and class as a draft."""
+    return AlertDraft(alert_class=alert.alert_class.value, title_ko=alert.title_ko or "",
+                      body_ko=alert.body_ko or "", title_en=alert.title_en or "", body_en=alert.body_en or "")
 
 
 def alert_warnings(alert: Alert) -> list[str]:
     """The draft warnings of a stored alert (a missing language)."""
-    return draft_warnings(AlertDraft(alert_class=alert.alert_class.value, title_ko=alert.title_ko or "",
-                                     body_ko=alert.body_ko or "", title_en=alert.title_en or "",
-                                     body_en=alert.body_en or ""))
+    return draft_warnings(draft_of(alert))
 
 
 def create_alert(office: EducationOffice, draft: AlertDraft, actor: str) -> Alert:

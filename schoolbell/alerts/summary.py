@@ -6,7 +6,7 @@ from datetime import datetime
 
 from schoolbell.alerts.fanout import preview, unreachable_people, unreachable_reason
 from schoolbell.alerts.models import Alert, AlertStatus
-from schoolbell.alerts.services import alert_warnings, quiet_due
+from schoolbell.alerts.services import alert_warnings, draft_of, missing_languages, quiet_due
 from schoolbell.alerts.sms_preview import sms_report
 from schoolbell.channels.masking import mask_email, mask_phone
 from schoolbell.timeutil import as_utc, seoul, utcnow
@@ -41,4 +41,5 @@ def preview_report(alert: Alert, show_unreachable: int = 10) -> dict:
             "messages": {"sms": counts.sms, "email": counts.email, "total": counts.messages},
             "unreachable": counts.unreachable, "unreachable_listed": listed,
             "sms_analysis": sms_report(alert, counts.sms), "warnings": alert_warnings(alert),
+            "missing_languages": missing_languages(draft_of(alert)),
             **timing(alert)}

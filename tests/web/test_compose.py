@@ -176,3 +176,12 @@ def test_a_send_without_the_pages_csrf_token_is_refused(app, client, office_sign
     assert client.post(f"/console/alerts/{alert.id}/send", data={"csrf_token": theirs}).status_code == 400
     db.session.expire_all()
     assert deliveries() == 0 and only_alert().status is AlertStatus.DRAFT
+
+
+def test_a_missing_language_is_flagged_in_the_readers_language(client, office_signed_in):
+    compose(client, title_en="", body_en="")
+    page = f"/console/alerts/{only_alert().id}"
+    assert "No English text: English-speaking recipients will get the Korean text." in \
+        client.get(page).get_data(as_text=True)
+    assert "영어 내용이 없습니다" in client.get(page + "?lang=ko").get_data(as_text=True)
+    assert "No Korean text" not in client.get(page + "?lang=en").get_data(as_text=True)
