@@ -41,18 +41,22 @@ def test_a_retry_never_falls_inside_quiet_hours(dispatcher, backends, guardians,
     assert as_utc(row.next_attempt_at) == retry_at.astimezone(UTC)
 
 
-def test_deliveries_claimed_before_a_cancel_are_not_sent(dispatcher, backends, guardians, monkeypatch):
-    alert = factories.alert("emergency", {"roles": ["guardian"]})
-    send_alert(alert, "test")
+def cancel_right_after_the_claim(monkeypatch, alert_id: int) -> None:
+    """The office cancels the alert between the worker's claim and its sends."""
     real_claim = dispatcher_module.claim
 
     def claim_then_cancel(*args, **kwargs):
         claimed = real_claim(*args, **kwargs)
-        # The office cancels between this worker's claim and its sends.
-        cancel_alert(db.session.get(Alert, alert.id), "office-kim")
+        cancel_alert(db.session.get(Alert, alert_id), "office-kim")
         return claimed
 
     monkeypatch.setattr(dispatcher_module, "claim", claim_then_cancel)
+
+
+def test_deliveries_claimed_before_a_cancel_are_not_sent(dispatcher, backends, guardians, monkeypatch):
+    alert = factories.alert("emergency", {"roles": ["guardian"]})
+    send_alert(alert, "test")
+    cancel_right_after_the_claim(monkeypatch, alert.id)
     assert dispatcher.run_once() == 4
     assert backends.sms.outbox == []
     rows = list(db.session.scalars(select(Delivery).where(Delivery.alert_id == alert.id)))
@@ -65,14 +69,7 @@ def test_other_alerts_in_the_same_batch_still_go(dispatcher, backends, guardians
     kept, dropped = (factories.alert("emergency", {"roles": ["guardian"]}) for _ in range(2))
     send_alert(kept, "test")
     send_alert(dropped, "test")
-    real_claim = dispatcher_module.claim
-
-    def claim_then_cancel(*args, **kwargs):
-        claimed = real_claim(*args, **kwargs)
-        cancel_alert(db.session.get(Alert, dropped.id), "office-kim")
-        return claimed
-
-    monkeypatch.setattr(dispatcher_module, "claim", claim_then_cancel)
+    cancel_right_after_the_claim(monkeypatch, dropped.id)
     dispatcher.run_once()
     assert sorted(m.to for m in backends.sms.outbox) == sorted(p.phone for p in guardians)
     assert db.session.get(Alert, kept.id).status is AlertStatus.SENT
