@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench.measure import FLASK, ROOT
-from schoolbell.timeutil import to_db, utcnow
+from schoolbell import timeutil
 
 ALERT = ["--class", "emergency", "--role", "guardian", "--actor", "bench",
          "--title-ko", "긴급: 텔레그램 딥페이크 성범죄 주의",
@@ -52,7 +52,7 @@ def make_due(env: dict[str, str], fanned_out: int, measured: int, channel: str, 
     of `count` deliveries, start to finish, in a Seoul-sized deliveries table. Returns how many.
     """
     engine = create_engine(database_url(env))
-    reset = {"pending": "pending", "false": False, "now": to_db(utcnow())}
+    reset = {"pending": "pending", "false": False, "now": timeutil.utcnow()}
     try:
         with engine.begin() as connection:
             connection.execute(text(

@@ -1,10 +1,12 @@
 """Database plumbing shared by every package: SQLite set-up and the dialect in use."""
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import Enum, event
+from sqlalchemy import DateTime, Enum, event
+from sqlalchemy.types import TypeDecorator
 
 from schoolbell.extensions import db
 
@@ -64,6 +66,7 @@ def bulk_insert(connection, table, rows: list[dict]) -> None:
     if connection.dialect.name != "postgresql":
         connection.execute(table.insert(), rows)
         return
+    rows = _with_python_defaults(table, rows)
     columns = list(rows[0])
     processors = [_bind_processor(connection, table.c[name]) for name in columns]
     names = ", ".join(f'"{name}"' for name in columns)
@@ -71,6 +74,18 @@ def bulk_insert(connection, table, rows: list[dict]) -> None:
     with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row([process(row[name]) for name, process in zip(columns, processors, strict=True)])
+
+
+def _with_python_defaults(table, rows: list[dict]) -> list[dict]:
+    """Fill the columns that have a Python-side default (e.g. timestamps), which COPY would skip."""
+    missing = {column.name: column.default.arg for column in table.columns
+               if column.name not in rows[0] and column.default is not None
+               and callable(column.default.arg)}
+    if not missing:
+        return rows
+    # SQLAlchemy wraps a default callable to take the execution context; ours ignore it.
+    values = {name: default(None) for name, default in missing.items()}
+    return [{**row, **values} for row in rows]
 
 
 def _bind_processor(connection, column):
@@ -88,6 +103,30 @@ def in_values(column, values):
     if db.engine.dialect.name == "postgresql":
         return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
     return column.in_(values)
+
+
+class UTCDateTime(TypeDecorator):
+    """A moment stored in UTC on both databases and always read back aware, in UTC.
+
+    SQLite keeps DATETIME as text and drops the offset, so every value goes in as naive UTC there;
+    PostgreSQL's timestamptz gets it aware. A naive value is refused: its zone would be a guess.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass an aware time (timeutil.utcnow())")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def string_enum(kind: type, name: str) -> Enum:

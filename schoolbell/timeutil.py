@@ -9,23 +9,15 @@ SEOUL = ZoneInfo("Asia/Seoul")
 
 
 def utcnow() -> datetime:
-    """The current time, aware, in UTC."""
+    """The current time, aware, in UTC: the one place the product reads the clock."""
     return datetime.now(UTC)
 
 
-def as_utc(moment: datetime | None) -> datetime | None:
-    """An aware UTC datetime from what a database returns (SQLite gives naive UTC)."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def to_db(moment: datetime) -> datetime:
-    """A UTC datetime as both databases compare it correctly: naive UTC for SQLite's text."""
-    return moment.astimezone(UTC).replace(tzinfo=None)
+def now_for_column() -> datetime:
+    """A column default that reads the clock through `utcnow` at insert time, never at import."""
+    return utcnow()
 
 
 def seoul(moment: datetime | None) -> datetime | None:
-    """A stored time shown in Asia/Seoul."""
-    utc = as_utc(moment)
-    return utc.astimezone(SEOUL) if utc else None
+    """A stored (aware) time shown in Asia/Seoul."""
+    return moment.astimezone(SEOUL) if moment else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,11 +16,29 @@ from werkzeug.serving import make_server
 from config import Config
 from schoolbell import create_app
 from schoolbell.extensions import db
+from tests.clock import start_session_clock
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SCHOOL_DATA = SHARED_DATA / "schools"
 # CI sets this to run the whole suite again on a real PostgreSQL server.
 POSTGRES_URL = os.environ.get("SCHOOLBELL_TEST_DATABASE_URL", "")
+CLOCK_OFFSET = pytest.StashKey[float]()
+
+
+def pytest_configure(config):
+    """Move the session to SCHOOLBELL_TEST_CLOCK when it is set (see tests/clock.py)."""
+    offset = start_session_clock()
+    if offset:
+        config.stash[CLOCK_OFFSET] = offset
+
+
+def pytest_report_header(config):
+    """Say which clock the suite ran on."""
+    from datetime import UTC, datetime
+
+    return f"clock: {datetime.now(UTC).isoformat(timespec='seconds')}" + (
+        f" ({os.environ['SCHOOLBELL_TEST_CLOCK']} via time-machine)" if CLOCK_OFFSET in config.stash else
+        " (the real clock)")
 
 
 class TestConfig(Config):
@@ -35,33 +54,73 @@ class TestConfig(Config):
     QUIET_HOURS = "off"
 
 
-def _reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine
+def _psycopg(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
+
+def _admin_engine(url: str):
+    """An engine on the server's `postgres` database that can create and drop others."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    return create_engine(make_url(_psycopg(url)).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def _migrate(database_uri: str, instance: Path) -> None:
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_uri, OUTBOX_DIR=str(instance / "outbox"))
+    app.instance_path = str(instance)
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> str:
+    """A database the migrations built once per session; each test gets a copy (SQLite file, PG template)."""
+    instance = tmp_path_factory.mktemp("template")
+    if not POSTGRES_URL:
+        path = instance / "template.db"
+        _migrate(f"sqlite:///{path}", instance)
+        return str(path)
+    from sqlalchemy.engine import make_url
+
+    template = make_url(_psycopg(POSTGRES_URL)).database + "_template"
+    admin = _admin_engine(POSTGRES_URL)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{template}"'))
+    _migrate(make_url(_psycopg(POSTGRES_URL)).set(database=template).render_as_string(False), instance)
+    admin.dispose()
+    return template
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """A brand-new empty database for one test."""
-    if POSTGRES_URL:
-        _reset_postgres(POSTGRES_URL)
-        return POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    return f"sqlite:///{tmp_path / 'schoolbell.db'}"
+def database_url(tmp_path: Path, migrated_template: str) -> str:
+    """A fresh database for one test, with the schema already built: a copy of the session's template."""
+    if not POSTGRES_URL:
+        path = tmp_path / "schoolbell.db"
+        shutil.copyfile(migrated_template, path)
+        return f"sqlite:///{path}"
+    from sqlalchemy.engine import make_url
+
+    url = make_url(_psycopg(POSTGRES_URL))
+    admin = _admin_engine(POSTGRES_URL)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{url.database}" TEMPLATE "{migrated_template}"'))
+    admin.dispose()
+    return url.render_as_string(False)
 
 
 @pytest.fixture
 def app(tmp_path: Path, database_url: str):
-    """The app on an empty database that migrations have built."""
+    """The app on a fresh database whose schema the migrations built."""
     instance = tmp_path / "instance"
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url,
                      OUTBOX_DIR=str(instance / "outbox"))
     app.instance_path = str(instance)
     with app.app_context():
-        upgrade()
         yield app
         db.session.remove()
         db.engine.dispose()

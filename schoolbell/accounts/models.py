@@ -5,13 +5,14 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, func
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from schoolbell.database import string_enum
+from schoolbell.database import UTCDateTime, string_enum
 from schoolbell.directory.models import EducationOffice, School
 from schoolbell.extensions import db
+from schoolbell.timeutil import now_for_column
 
 
 class UserRole(enum.StrEnum):
@@ -33,7 +34,7 @@ class User(db.Model):
     office_id: Mapped[int] = mapped_column(ForeignKey("education_offices.id"))
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
     password_hash: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_for_column)
 
     office: Mapped[EducationOffice] = relationship()
     school: Mapped[School | None] = relationship()

@@ -6,7 +6,14 @@ from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.exc import IntegrityError
 
 from schoolbell.alerts.links import delivery_id_from
-from schoolbell.alerts.models import AckKind, Acknowledgement, Alert, Delivery, DeliveryStatus
+from schoolbell.alerts.models import (
+    AckKind,
+    Acknowledgement,
+    Alert,
+    AlertClass,
+    Delivery,
+    DeliveryStatus,
+)
 from schoolbell.alerts.targeting import Target, membership_conditions
 from schoolbell.directory.models import Membership, School
 from schoolbell.extensions import db
@@ -40,16 +47,28 @@ def acknowledge(delivery: Delivery, kind: AckKind) -> bool:
     return True
 
 
-def ack_rates(alert: Alert, kind: AckKind, by_class: bool = False,
+def confirming_kinds(alert: Alert) -> tuple[AckKind, ...]:
+    """What counts as a confirmation of this alert: a lesson's "we talked about it" counts too."""
+    if alert.alert_class is AlertClass.CURRICULUM:
+        return (AckKind.TALKED,)
+    return (AckKind.READ, AckKind.TALKED) if alert.lesson_slug else (AckKind.READ,)
+
+
+def ack_rates(alert: Alert, kinds: AckKind | tuple[AckKind, ...] | None = None, by_class: bool = False,
               school_filter=None) -> list[dict]:
     """Per school (or per school, grade and class): people reached, people who confirmed, rate.
 
-    A person counts under each targeted school or class they belong to, once.
+    A person counts under each targeted school or class they belong to, once, whichever of the
+    `kinds` (by default the alert's confirming kinds) they pressed. Rates keep a tenth of a percent.
     """
+    if kinds is None:
+        kinds = confirming_kinds(alert)
+    elif isinstance(kinds, AckKind):
+        kinds = (kinds,)
     target = Target.from_dict(alert.target)
     keys = [School.code, School.name_ko] + ([Membership.grade, Membership.class_name] if by_class else [])
     acked = and_(Acknowledgement.alert_id == alert.id, Acknowledgement.contact_id == Delivery.contact_id,
-                 Acknowledgement.kind == kind)
+                 Acknowledgement.kind.in_(kinds))
     query = (select(*keys, func.count(distinct(Delivery.contact_id)),
                     func.count(distinct(Acknowledgement.contact_id)))
              .select_from(Delivery)
@@ -65,7 +84,7 @@ def ack_rates(alert: Alert, kind: AckKind, by_class: bool = False,
     for row in db.session.execute(query):
         reached, confirmed = row[-2], row[-1]
         entry = {"school_code": row[0], "school": row[1], "reached": reached, "confirmed": confirmed,
-                 "rate": round(confirmed / reached, 3) if reached else 0.0}
+                 "rate": round(confirmed / reached, 4) if reached else 0.0}
         if by_class:
             entry.update(grade=row[2], class_name=row[3])
         rows.append(entry)

@@ -28,7 +28,7 @@ from schoolbell.alerts.target_names import district_ids, school_ids
 from schoolbell.alerts.targeting import TargetError
 from schoolbell.directory.models import EducationOffice, Role, SchoolLevel
 from schoolbell.extensions import db
-from schoolbell.timeutil import SEOUL, as_utc
+from schoolbell.timeutil import SEOUL
 
 alerts_cli = AppGroup("alerts", help="Compose, send and follow alerts.")
 ACTOR = click.option("--actor", default=lambda: getpass.getuser(), show_default="your login",
@@ -115,6 +115,8 @@ def preview_command(alert_id: int, show_unreachable: int, as_json: bool) -> None
         click.echo(f"  {line}")
     for warning in result["warnings"]:
         click.echo(f"  warning: {warning}")
+    if result["reaches_nobody"]:
+        click.echo(f"  cannot be sent: {result['reaches_nobody']}")
     for person in listed:
         click.echo(f"  unreachable #{person['contact_id']}: {person['reason']}")
 
@@ -167,7 +169,7 @@ def schedule_command(alert_id: int, at_text: str, actor: str) -> None:
         schedule_alert(alert, _parse_at(at_text), actor)
     except AlertError as error:
         raise click.ClickException(str(error)) from None
-    send_at = as_utc(alert.send_at)
+    send_at = alert.send_at
     click.echo(f"Alert {alert_id}: scheduled for {kst(send_at)} ({send_at:%Y-%m-%d %H:%M} UTC).")
     waits = quiet_due(alert, send_at)
     if waits > send_at:

@@ -7,11 +7,12 @@ from datetime import datetime
 
 from sqlalchemy import func, insert, literal, select, union_all
 
+from schoolbell import timeutil
 from schoolbell.alerts.models import PRIORITY, Alert, AlertClass, Channel, Delivery, DeliveryStatus
 from schoolbell.alerts.targeting import Target, targeted_contact_ids, usable
+from schoolbell.database import UTCDateTime
 from schoolbell.directory.models import Contact
 from schoolbell.extensions import db
-from schoolbell.timeutil import to_db, utcnow
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def _channel_select(alert: Alert, channel: Channel, due: datetime):
         literal(DeliveryStatus.PENDING.value).label("status"),
         literal(PRIORITY[alert_class]).label("priority"),
         Contact.language.label("language"),
-        literal(to_db(due)).label("next_attempt_at"),
+        literal(due, UTCDateTime()).label("next_attempt_at"),
     ).where(Contact.id.in_(select(people.c.contact_id)), usable(channel, alert_class)))
 
 
@@ -50,7 +51,7 @@ def fan_out(alert: Alert, due: datetime | None = None) -> int:
     Uniqueness of (alert, person, channel) holds by construction (each channel's SELECT reads
     distinct people) and by the table's unique constraint.
     """
-    due = due or utcnow()
+    due = due or timeutil.utcnow()
     statement = insert(Delivery).from_select(
         ["alert_id", "contact_id", "channel", "status", "priority", "language", "next_attempt_at"],
         union_all(_channel_select(alert, Channel.SMS, due), _channel_select(alert, Channel.EMAIL, due)),

@@ -8,21 +8,20 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from schoolbell.database import string_enum
+from schoolbell.database import UTCDateTime, string_enum
 from schoolbell.directory.models import Contact, EducationOffice
 from schoolbell.extensions import db
+from schoolbell.timeutil import now_for_column
 
 
 class AlertClass(enum.StrEnum):
@@ -96,12 +95,12 @@ class Alert(db.Model):
     #  "classes": [...], "roles": [...]}; an absent or empty list means "all".
     target: Mapped[dict] = mapped_column(JSON, default=dict)
     created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    send_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    fanned_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_for_column)
+    send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fanned_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When quiet hours held the deliveries back at fan-out: the time they became due.
-    deferred_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deferred_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     office: Mapped[EducationOffice] = relationship()
 
@@ -146,16 +145,19 @@ class Delivery(db.Model):
     language: Mapped[str] = mapped_column(String(2))
     is_fallback: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Each claim is a new attempt with its own number, never reused (a resend keeps counting), so
+    # a late status callback of an earlier attempt can be told apart and ignored.
+    attempt_no: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lease_owner: Mapped[str | None] = mapped_column(String(64))
-    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     provider_ref: Mapped[str | None] = mapped_column(String(100))
     error_code: Mapped[str | None] = mapped_column(String(20))
     error_reason: Mapped[str | None] = mapped_column(String(500))
     # The request may have reached the provider before the connection broke: not retried, counted.
     uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     alert: Mapped[Alert] = relationship(primaryjoin="Alert.id == foreign(Delivery.alert_id)")
     contact: Mapped[Contact] = relationship(primaryjoin="Contact.id == foreign(Delivery.contact_id)")
@@ -170,7 +172,7 @@ class AlertEvent(db.Model):
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(String(20))
     actor: Mapped[str] = mapped_column(String(100))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_for_column)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
@@ -191,4 +193,4 @@ class Acknowledgement(db.Model):
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     kind: Mapped[AckKind] = mapped_column(string_enum(AckKind, "ack_kind"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_for_column)

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import select, update
 
+from schoolbell import timeutil
+from schoolbell.alerts.delivery_status import move
 from schoolbell.alerts.fanout import fan_out
 from schoolbell.alerts.models import (
     FINAL,
@@ -23,7 +25,7 @@ from schoolbell.alerts.quiet_hours import defer_until
 from schoolbell.alerts.targeting import Target
 from schoolbell.directory.models import EducationOffice
 from schoolbell.extensions import db
-from schoolbell.timeutil import as_utc, seoul, to_db, utcnow
+from schoolbell.timeutil import seoul
 
 # Until sending starts, an alert can still be sent, scheduled or moved.
 NOT_STARTED = (AlertStatus.DRAFT, AlertStatus.SCHEDULED)
@@ -31,6 +33,10 @@ NOT_STARTED = (AlertStatus.DRAFT, AlertStatus.SCHEDULED)
 
 class AlertError(ValueError):
     """An alert action that cannot be done; the message says why."""
+
+
+REACHES_NOBODY = ("this alert reaches nobody: no one in its target has a phone or email it may use; "
+                  "widen the target or fix the contacts first")
 
 
 @dataclass(frozen=True)
@@ -71,25 +77,45 @@ def alert_warnings(alert: Alert) -> list[str]:
     return draft_warnings(draft_of(alert))
 
 
-def create_alert(office: EducationOffice, draft: AlertDraft, actor: str) -> Alert:
-    """Store a new draft alert after checking its class, texts and target."""
+def _checked_target(draft: AlertDraft) -> Target:
+    """The draft's target after checking its class and texts; AlertError says what is wrong."""
     if draft.alert_class not in AlertClass._value2member_map_:
         raise AlertError(f"unknown class {draft.alert_class!r}; use {', '.join(AlertClass)}")
     has_ko = bool(draft.title_ko and draft.body_ko)
     has_en = bool(draft.title_en and draft.body_en)
     if not (has_ko or has_en):
         raise AlertError("an alert needs a title and a body in Korean or in English")
-    target = Target.from_dict(draft.target)
-    alert = Alert(office_id=office.id, alert_class=AlertClass(draft.alert_class),
-                  status=AlertStatus.DRAFT,
-                  title_ko=draft.title_ko or None, body_ko=draft.body_ko or None,
-                  title_en=draft.title_en or None, body_en=draft.body_en or None,
-                  link_url=draft.link_url or None, lesson_slug=draft.lesson_slug or None,
-                  target=target.as_dict(), created_by=actor)
+    return Target.from_dict(draft.target)
+
+
+def _write_draft(alert: Alert, draft: AlertDraft, target: Target) -> None:
+    alert.alert_class = AlertClass(draft.alert_class)
+    alert.title_ko, alert.body_ko = draft.title_ko or None, draft.body_ko or None
+    alert.title_en, alert.body_en = draft.title_en or None, draft.body_en or None
+    alert.link_url, alert.lesson_slug = draft.link_url or None, draft.lesson_slug or None
+    alert.target = target.as_dict()
+
+
+def create_alert(office: EducationOffice, draft: AlertDraft, actor: str) -> Alert:
+    """Store a new draft alert after checking its class, texts and target."""
+    target = _checked_target(draft)
+    alert = Alert(office_id=office.id, status=AlertStatus.DRAFT, created_by=actor)
+    _write_draft(alert, draft, target)
     db.session.add(alert)
     db.session.flush()
     record(alert, "created", actor, {"warnings": draft_warnings(draft)})
     return alert
+
+
+def edit_alert(alert: Alert, draft: AlertDraft, actor: str) -> None:
+    """Change a draft or scheduled alert's class, texts and target; refused once sending started."""
+    target = _checked_target(draft)
+    db.session.refresh(alert, with_for_update=True)  # a send that starts meanwhile waits, or wins
+    if alert.status not in NOT_STARTED:
+        raise AlertError(f"alert {alert.id} is {alert.status.value}; "
+                         "only an alert not yet sent can be edited")
+    _write_draft(alert, draft, target)
+    record(alert, "edited", actor, {"warnings": draft_warnings(draft)})
 
 
 def record(alert: Alert, action: str, actor: str, detail: dict | None = None) -> None:
@@ -98,11 +124,14 @@ def record(alert: Alert, action: str, actor: str, detail: dict | None = None) ->
 
 
 def send_alert(alert: Alert, actor: str, due: datetime | None = None) -> int:
-    """Fan the alert out now, once; deliveries become due at `due`, by default when quiet hours allow."""
+    """Fan the alert out now, once; deliveries become due at `due`, by default when quiet hours allow.
+
+    An alert that would reach nobody is refused and stays as it was.
+    """
     if not mark_sending(alert, Alert.status.in_(NOT_STARTED)):
         raise AlertError(f"alert {alert.id} is {alert.status.value}; only a draft or scheduled "
                          "alert can be sent")
-    return fan_out_marked(alert, actor, due if due is not None else quiet_due(alert))
+    return fan_out_marked(alert, actor, due if due is not None else quiet_due(alert), refuse_empty=True)
 
 
 def mark_sending(alert: Alert, *conditions) -> bool:
@@ -115,11 +144,22 @@ def mark_sending(alert: Alert, *conditions) -> bool:
 
 
 def fan_out_marked(alert: Alert, actor: str, due: datetime | None = None,
-                   now: datetime | None = None, detail: dict | None = None) -> int:
-    """Fan out an alert just marked sending, record it and commit; returns deliveries made."""
-    now = now or utcnow()
+                   now: datetime | None = None, detail: dict | None = None,
+                   refuse_empty: bool = False) -> int:
+    """Fan out an alert just marked sending, record it and commit; returns deliveries made.
+
+    When nobody is reached: with `refuse_empty` the whole send is undone (AlertError), else (a
+    scheduled alert whose audience left) it is finished at once, never left sending.
+    """
+    now = now or timeutil.utcnow()
     due = due or now
     created = fan_out(alert, due)
+    if created == 0 and refuse_empty:
+        db.session.rollback()
+        db.session.refresh(alert)
+        raise AlertError(REACHES_NOBODY)
+    if created == 0:
+        alert.status = AlertStatus.SENT
     alert.fanned_out_at = now
     alert.deferred_until = due if due > now else None
     detail = {"deliveries": created, **(detail or {})}
@@ -138,20 +178,20 @@ def office_quiet_hours(office_id: int) -> str:
 
 def quiet_due(alert: Alert, moment: datetime | None = None) -> datetime:
     """When the alert's deliveries may go if released at `moment`: quiet hours defer all but emergencies."""
-    return defer_until(moment or utcnow(), alert.alert_class, office_quiet_hours(alert.office_id))
+    return defer_until(moment or timeutil.utcnow(), alert.alert_class, office_quiet_hours(alert.office_id))
 
 
 def schedule_alert(alert: Alert, send_at: datetime, actor: str, now: datetime | None = None) -> None:
     """Set or move the time a draft or scheduled alert goes (aware; stored in UTC), until sending starts."""
     if send_at.tzinfo is None:
         raise AlertError("a send time needs its time zone")
-    if send_at <= (now or utcnow()):
+    if send_at <= (now or timeutil.utcnow()):
         raise AlertError(f"{seoul(send_at):%Y-%m-%d %H:%M} (Asia/Seoul) has passed; "
                          "send the alert now instead")
-    previous = as_utc(alert.send_at) if alert.status is AlertStatus.SCHEDULED else None
+    previous = alert.send_at if alert.status is AlertStatus.SCHEDULED else None
     result = db.session.execute(
         update(Alert).where(Alert.id == alert.id, Alert.status.in_(NOT_STARTED))
-        .values(status=AlertStatus.SCHEDULED, send_at=to_db(send_at))
+        .values(status=AlertStatus.SCHEDULED, send_at=send_at)
         .execution_options(synchronize_session=False))
     db.session.refresh(alert)
     if result.rowcount != 1:
@@ -165,20 +205,30 @@ def schedule_alert(alert: Alert, send_at: datetime, actor: str, now: datetime | 
     db.session.commit()
 
 
+def _has_open_deliveries(alert_id: int) -> bool:
+    return db.session.scalar(select(Delivery.id).where(
+        Delivery.alert_id == alert_id,
+        Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING])).limit(1)) is not None
+
+
 def cancel_alert(alert: Alert, actor: str) -> int:
-    """Stop what has not been sent yet; returns how many deliveries were cancelled."""
+    """Stop what has not been sent yet; returns how many deliveries were cancelled.
+
+    Refused once every message is final: there is nothing left to stop.
+    """
     if alert.status is AlertStatus.CANCELLED:
         raise AlertError(f"alert {alert.id} is already cancelled")
+    if alert.status is AlertStatus.SENT or (alert.status is AlertStatus.SENDING
+                                            and not _has_open_deliveries(alert.id)):
+        raise AlertError(f"alert {alert.id} has already gone to everyone; there is nothing left to cancel")
     # The alert first: its row lock waits for a scheduler fanning it out, whose new deliveries the
     # statement below then sees; a dispatcher drops claimed deliveries of a cancelled alert.
     db.session.execute(update(Alert).where(Alert.id == alert.id)
-                       .values(status=AlertStatus.CANCELLED, cancelled_at=to_db(utcnow()))
+                       .values(status=AlertStatus.CANCELLED, cancelled_at=timeutil.utcnow())
                        .execution_options(synchronize_session=False))
-    result = db.session.execute(
-        update(Delivery)
-        .where(Delivery.alert_id == alert.id, Delivery.status == DeliveryStatus.PENDING)
-        .values(status=DeliveryStatus.CANCELLED, updated_at=to_db(utcnow()),
-                error_reason="alert cancelled"))
+    result = db.session.execute(move(
+        DeliveryStatus.CANCELLED, Delivery.alert_id == alert.id, only_from=[DeliveryStatus.PENDING],
+        updated_at=timeutil.utcnow(), error_reason="alert cancelled"))
     db.session.refresh(alert)
     record(alert, "cancelled", actor, {"deliveries_cancelled": result.rowcount})
     db.session.commit()
@@ -186,13 +236,21 @@ def cancel_alert(alert: Alert, actor: str) -> int:
 
 
 def resend_failed(alert: Alert, actor: str) -> int:
-    """Make new attempts for the deliveries that failed or went undelivered, and only those."""
-    failed = (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED)
-    result = db.session.execute(
-        update(Delivery)
-        .where(Delivery.alert_id == alert.id, Delivery.status.in_(failed))
-        .values(status=DeliveryStatus.PENDING, next_attempt_at=to_db(utcnow()), attempts=0,
-                lease_owner=None, lease_expires_at=None, updated_at=to_db(utcnow())))
+    """Make new attempts for the deliveries that failed or went undelivered, and only those.
+
+    Each is a new attempt with its own number, so a late callback about the old one changes nothing;
+    a cancelled alert, or one not yet sent, is refused.
+    """
+    if alert.status is AlertStatus.CANCELLED:
+        raise AlertError(f"alert {alert.id} was cancelled; a cancelled alert is not sent again")
+    if alert.status in NOT_STARTED:
+        raise AlertError(f"alert {alert.id} is {alert.status.value}; nothing has been sent to try again")
+    now = timeutil.utcnow()
+    result = db.session.execute(move(
+        DeliveryStatus.PENDING, Delivery.alert_id == alert.id,
+        only_from=[DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED],
+        next_attempt_at=now, attempts=0, lease_owner=None, lease_expires_at=None,
+        provider_ref=None, uncertain=False, updated_at=now))
     if result.rowcount:
         alert.status = AlertStatus.SENDING
     record(alert, "resent", actor, {"deliveries": result.rowcount})

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from schoolbell import timeutil
 from schoolbell.alerts.fanout import preview, unreachable_people, unreachable_reason
 from schoolbell.alerts.models import Alert, AlertStatus
-from schoolbell.alerts.services import alert_warnings, draft_of, missing_languages, quiet_due
+from schoolbell.alerts.services import (
+    REACHES_NOBODY,
+    alert_warnings,
+    draft_of,
+    missing_languages,
+    quiet_due,
+)
 from schoolbell.alerts.sms_preview import sms_report
 from schoolbell.channels.masking import mask_email, mask_phone
-from schoolbell.timeutil import as_utc, seoul, utcnow
+from schoolbell.timeutil import seoul
 
 
 def kst(moment: datetime | None) -> str | None:
@@ -19,12 +26,12 @@ def kst(moment: datetime | None) -> str | None:
 
 def timing(alert: Alert) -> dict:
     """When the alert goes (UTC and Seoul) and how quiet hours hold it back."""
-    send_at, deferred = as_utc(alert.send_at), as_utc(alert.deferred_until)
+    send_at, deferred = alert.send_at, alert.deferred_until
     result = {"send_at": send_at.isoformat() if send_at else None, "send_at_seoul": kst(send_at),
               "deferred_until": deferred.isoformat() if deferred else None,
               "deferred_until_seoul": kst(deferred), "quiet_hours_wait_until_seoul": None}
     if alert.status in (AlertStatus.DRAFT, AlertStatus.SCHEDULED):
-        moment = send_at if send_at and alert.status is AlertStatus.SCHEDULED else utcnow()
+        moment = send_at if send_at and alert.status is AlertStatus.SCHEDULED else timeutil.utcnow()
         waits = quiet_due(alert, moment)
         result["quiet_hours_wait_until_seoul"] = kst(waits) if waits > moment else None
     return result
@@ -42,4 +49,5 @@ def preview_report(alert: Alert, show_unreachable: int = 10) -> dict:
             "unreachable": counts.unreachable, "unreachable_listed": listed,
             "sms_analysis": sms_report(alert, counts.sms), "warnings": alert_warnings(alert),
             "missing_languages": missing_languages(draft_of(alert)),
+            "reaches_nobody": REACHES_NOBODY if counts.messages == 0 else None,
             **timing(alert)}

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from schoolbell import timeutil
 from schoolbell.alerts.services import AlertDraft, create_alert, schedule_alert, send_alert
 from schoolbell.curriculum.content import Lesson
 from schoolbell.curriculum.models import Assignment
 from schoolbell.directory.models import School
 from schoolbell.extensions import db
 from schoolbell.signing import public_url
-from schoolbell.timeutil import utcnow
 
 TIPS_HEADINGS = {"ko": "## 기억할 것", "en": "## Remember"}
 TIPS_INTRO = {"ko": "집에서 이야기 나눌 점", "en": "Points to talk about at home"}
@@ -56,7 +56,7 @@ def assign_series(school: School, grade: int, class_name: str, lessons: list[Les
         raise AssignmentError(f"{len(lessons)} lessons need {len(lessons)} send times, got {len(times)}")
     if grade < 1 or not class_name:
         raise AssignmentError("an assignment is for one class: give its grade and class")
-    now = now or utcnow()
+    now = now or timeutil.utcnow()
     series = uuid.uuid4().hex
     made = []
     for position, (lesson, when) in enumerate(zip(lessons, times, strict=True), start=1):

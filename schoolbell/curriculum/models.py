@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, func
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schoolbell.alerts.models import Alert
+from schoolbell.database import UTCDateTime
 from schoolbell.directory.models import School
 from schoolbell.extensions import db
+from schoolbell.timeutil import now_for_column
 
 
 class Assignment(db.Model):
@@ -26,10 +28,10 @@ class Assignment(db.Model):
     lesson_slug: Mapped[str] = mapped_column(String(100))
     lesson_version: Mapped[int] = mapped_column(Integer)
     include_students: Mapped[bool] = mapped_column(Boolean, default=False)
-    send_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"))
     created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_for_column)
 
     school: Mapped[School] = relationship()
     alert: Mapped[Alert] = relationship()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from schoolbell import timeutil
+from schoolbell.alerts.delivery_status import move
 from schoolbell.alerts.models import Delivery, DeliveryStatus
 from schoolbell.extensions import db
-from schoolbell.timeutil import to_db, utcnow
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,9 @@ class ClaimedDelivery:
     contact_id: int
     channel: str
     language: str
-    attempts: int
+    attempts: int  # attempts that count towards backoff (held or cancelled claims do not)
     is_fallback: bool
+    attempt_no: int  # this attempt's identity: never reused, carried in its status-callback URL
 
 
 def claim(worker: str, limit: int, lease_seconds: float) -> list[ClaimedDelivery]:
@@ -31,37 +33,33 @@ def claim(worker: str, limit: int, lease_seconds: float) -> list[ClaimedDelivery
     On PostgreSQL the inner SELECT takes row locks with SKIP LOCKED, so concurrent workers claim
     disjoint batches; SQLite serialises writers, which gives the same guarantee.
     """
-    now = utcnow()
+    now = timeutil.utcnow()
     due = (select(Delivery.id)
-           .where(Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= to_db(now))
+           .where(Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now)
            .order_by(Delivery.priority, Delivery.next_attempt_at)
            .limit(limit)
            .with_for_update(skip_locked=True))
     rows = db.session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(due.scalar_subquery()))
-        .values(status=DeliveryStatus.SENDING, lease_owner=worker,
-                lease_expires_at=to_db(now + timedelta(seconds=lease_seconds)),
-                attempts=Delivery.attempts + 1, updated_at=to_db(now))
+        move(DeliveryStatus.SENDING, Delivery.id.in_(due.scalar_subquery()),
+             lease_owner=worker, lease_expires_at=now + timedelta(seconds=lease_seconds),
+             attempts=Delivery.attempts + 1, attempt_no=Delivery.attempt_no + 1, updated_at=now)
         .returning(Delivery.id, Delivery.alert_id, Delivery.contact_id, Delivery.channel,
-                   Delivery.language, Delivery.attempts, Delivery.is_fallback)
-        .execution_options(synchronize_session=False)).all()
+                   Delivery.language, Delivery.attempts, Delivery.is_fallback,
+                   Delivery.attempt_no)).all()
     db.session.commit()
     claimed = [ClaimedDelivery(row.id, row.alert_id, row.contact_id, str(row.channel),
-                               row.language, row.attempts, bool(row.is_fallback)) for row in rows]
+                               row.language, row.attempts, bool(row.is_fallback), row.attempt_no)
+               for row in rows]
     claimed.sort(key=lambda delivery: delivery.id)
     return claimed
 
 
 def recover_expired_leases() -> int:
     """Return the deliveries of crashed workers to pending once their lease has expired."""
+    now = timeutil.utcnow()
     result = db.session.execute(
-        update(Delivery)
-        .where(Delivery.status == DeliveryStatus.SENDING,
-               Delivery.lease_expires_at < to_db(utcnow()))
-        .values(status=DeliveryStatus.PENDING, lease_owner=None, lease_expires_at=None,
-                next_attempt_at=to_db(utcnow()))
-        .execution_options(synchronize_session=False))
+        move(DeliveryStatus.PENDING, Delivery.lease_expires_at < now, only_from=[DeliveryStatus.SENDING],
+             lease_owner=None, lease_expires_at=None, next_attempt_at=now))
     db.session.commit()
     return result.rowcount
 

@@ -16,6 +16,7 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy import select
 
+from schoolbell import timeutil
 from schoolbell.alerts.models import Alert, Channel, Delivery, DeliveryStatus
 from schoolbell.alerts.quiet_hours import defer_until
 from schoolbell.alerts.services import finish_if_done, office_quiet_hours
@@ -35,7 +36,6 @@ from schoolbell.delivery.retry import backoff_seconds, gives_up
 from schoolbell.delivery.sending import Job, Sender
 from schoolbell.directory.models import Contact
 from schoolbell.extensions import db
-from schoolbell.timeutil import to_db, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +179,7 @@ class Dispatcher:
         if not batch:
             return None
         claimed, batch = len(batch), drop_cancelled(self.worker_id, batch)
-        batch = hold_for_quiet_hours(self.worker_id, batch, self._after_quiet_hours, utcnow())
+        batch = hold_for_quiet_hours(self.worker_id, batch, self._after_quiet_hours, timeutil.utcnow())
         outcome = BatchOutcome()
         jobs = self._prepare(batch, outcome)
         return _Flight(claimed, batch, outcome, self.sender.start(jobs))
@@ -206,7 +206,7 @@ class Dispatcher:
             db.session.commit()
 
     def _work_due_soon(self) -> bool:
-        horizon = to_db(utcnow() + timedelta(seconds=self.settings.drain_horizon))
+        horizon = timeutil.utcnow() + timedelta(seconds=self.settings.drain_horizon)
         return db.session.scalar(select(Delivery.id).where(
             ((Delivery.status == DeliveryStatus.PENDING) & (Delivery.next_attempt_at <= horizon))
             | (Delivery.status == DeliveryStatus.SENDING)).limit(1)) is not None
@@ -239,7 +239,7 @@ class Dispatcher:
                 if person is None or not person.phone or person.sms_blocked_reason:
                     outcome.skipped.append({"b_id": delivery.id, "b_reason": "no usable phone"})
                     continue
-                message = sms_message(texts, person.phone, delivery.id, self._callback(delivery.id))
+                message = sms_message(texts, person.phone, delivery.id, self._callback(delivery))
                 jobs.append(Job(delivery, message, mask_phone(person.phone)))
             else:
                 if person is None or not person.email or person.email_blocked_reason:
@@ -250,9 +250,12 @@ class Dispatcher:
                 jobs.append(Job(delivery, message, mask_email(person.email)))
         return jobs
 
-    def _callback(self, delivery_id: int) -> str | None:
-        # The delivery id rides in the signed URL, so a callback never waits for our own write.
-        return f"{self.callback_url}?d={delivery_id}" if self.callback_url else None
+    def _callback(self, delivery: ClaimedDelivery) -> str | None:
+        # The delivery id and this attempt's number ride in the signed URL: a callback never waits
+        # for our own write, and a late one for an earlier attempt cannot touch this one.
+        if not self.callback_url:
+            return None
+        return f"{self.callback_url}?d={delivery.id}&a={delivery.attempt_no}"
 
     def _classify(self, job: Job, result, outcome: BatchOutcome) -> None:
         delivery = job.delivery
@@ -267,8 +270,8 @@ class Dispatcher:
             log.warning("delivery %s to %s may have been sent: %s", delivery.id, job.masked, result)
         elif isinstance(result, TransientError) and not gives_up(delivery.attempts):
             wait = backoff_seconds(delivery.attempts, result.retry_after)
-            retry_at = self._after_quiet_hours(delivery.alert_id, utcnow() + timedelta(seconds=wait))
-            outcome.retry.append({**row, "b_next": to_db(retry_at)})
+            retry_at = self._after_quiet_hours(delivery.alert_id, timeutil.utcnow() + timedelta(seconds=wait))
+            outcome.retry.append({**row, "b_next": retry_at})
             self.totals["retry"] += 1
         else:
             outcome.failed.append(row)

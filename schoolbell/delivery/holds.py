@@ -6,12 +6,13 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from schoolbell import timeutil
+from schoolbell.alerts.delivery_status import move
 from schoolbell.alerts.models import Alert, AlertStatus, Delivery, DeliveryStatus
 from schoolbell.delivery.claims import ClaimedDelivery
 from schoolbell.extensions import db
-from schoolbell.timeutil import to_db, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +23,11 @@ def drop_cancelled(worker: str, batch: list[ClaimedDelivery]) -> list[ClaimedDel
         Alert.id.in_({delivery.alert_id for delivery in batch}), Alert.status == AlertStatus.CANCELLED)))
     if not cancelled:
         return batch
-    db.session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_([d.id for d in batch if d.alert_id in cancelled]),
-               Delivery.lease_owner == worker, Delivery.status == DeliveryStatus.SENDING)
-        .values(status=DeliveryStatus.CANCELLED, lease_owner=None, lease_expires_at=None,
-                attempts=Delivery.attempts - 1, error_reason="alert cancelled", updated_at=to_db(utcnow()))
-        .execution_options(synchronize_session=False))
+    db.session.execute(move(
+        DeliveryStatus.CANCELLED, Delivery.id.in_([d.id for d in batch if d.alert_id in cancelled]),
+        Delivery.lease_owner == worker, only_from=[DeliveryStatus.SENDING],
+        lease_owner=None, lease_expires_at=None, attempts=Delivery.attempts - 1,
+        error_reason="alert cancelled", updated_at=timeutil.utcnow()))
     db.session.commit()
     return [delivery for delivery in batch if delivery.alert_id not in cancelled]
 
@@ -46,13 +45,11 @@ def hold_for_quiet_hours(worker: str, batch: list[ClaimedDelivery],
     if not waiting:
         return batch
     for alert_id, moment in waiting.items():
-        db.session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_([d.id for d in batch if d.alert_id == alert_id]),
-                   Delivery.lease_owner == worker, Delivery.status == DeliveryStatus.SENDING)
-            .values(status=DeliveryStatus.PENDING, lease_owner=None, lease_expires_at=None,
-                    attempts=Delivery.attempts - 1, next_attempt_at=to_db(moment), updated_at=to_db(now))
-            .execution_options(synchronize_session=False))
+        db.session.execute(move(
+            DeliveryStatus.PENDING, Delivery.id.in_([d.id for d in batch if d.alert_id == alert_id]),
+            Delivery.lease_owner == worker, only_from=[DeliveryStatus.SENDING],
+            lease_owner=None, lease_expires_at=None, attempts=Delivery.attempts - 1,
+            next_attempt_at=moment, updated_at=now))
         log.info("quiet hours: alert %s waits until %s", alert_id, moment.isoformat())
     db.session.commit()
     return [delivery for delivery in batch if delivery.alert_id not in waiting]

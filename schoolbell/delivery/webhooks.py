@@ -8,10 +8,12 @@ from flask import Blueprint, abort, current_app, request
 from sqlalchemy import update
 from twilio.request_validator import RequestValidator
 
-from schoolbell.alerts.models import RANK, Delivery, DeliveryStatus
+from schoolbell import timeutil
+from schoolbell.alerts.delivery_status import carrier_report
+from schoolbell.alerts.models import Channel, Delivery, DeliveryStatus
+from schoolbell.delivery.fallback import email_fallback
 from schoolbell.directory.models import Contact
 from schoolbell.extensions import db
-from schoolbell.timeutil import to_db, utcnow
 
 log = logging.getLogger(__name__)
 webhooks = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -44,14 +46,15 @@ def twilio_status():
     if status is None or delivery is None:
         return "", 204
     code = request.form.get("ErrorCode") or None
-    later = [s.value for s, rank in RANK.items() if rank >= RANK[status]]
-    values = {"status": status.value, "updated_at": to_db(utcnow())}
-    if status in (DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED):
+    values = {"updated_at": timeutil.utcnow()}
+    failed = status in (DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED)
+    if failed:
         values.update(error_code=code, error_reason=f"carrier reported {status.value}")
     # Forward only: a late 'sent' never overwrites 'delivered', and a repeat changes nothing.
-    db.session.execute(update(Delivery).where(Delivery.id == delivery.id,
-                                              Delivery.status.not_in(later))
-                       .values(**values).execution_options(synchronize_session=False))
+    moved = db.session.execute(carrier_report(status, Delivery.id == delivery.id, **values)).rowcount
+    if moved and failed and delivery.channel is Channel.SMS:
+        # The carrier gave up on the SMS: email instead, as when a send fails at once.
+        email_fallback(delivery.alert_id, {delivery.contact_id})
     if code == UNSUBSCRIBED:
         db.session.execute(update(Contact).where(Contact.id == delivery.contact_id)
                            .values(sms_blocked_reason="21610: recipient unsubscribed")
@@ -61,14 +64,20 @@ def twilio_status():
 
 
 def _find_delivery() -> Delivery | None:
-    """The delivery named in the signed callback URL, else the one holding the message SID."""
+    """The delivery and attempt named in the signed callback URL, else the one holding the SID.
+
+    A callback for an earlier attempt (a late or repeated one, after a resend) finds nothing.
+    """
     delivery_id = request.args.get("d", type=int)
+    attempt_no = request.args.get("a", type=int)
     sid = request.form.get("MessageSid")
     if delivery_id is not None:
         delivery = db.session.get(Delivery, delivery_id)
-        if delivery is not None and (delivery.provider_ref in (None, sid)):
-            return delivery
-        return None
+        if delivery is None or delivery.provider_ref not in (None, sid):
+            return None
+        if attempt_no is not None and attempt_no != delivery.attempt_no:
+            return None
+        return delivery
     if sid:
         return db.session.query(Delivery).filter(Delivery.provider_ref == sid).one_or_none()
     return None

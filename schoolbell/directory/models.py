@@ -7,19 +7,18 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
     String,
     UniqueConstraint,
-    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from schoolbell.database import string_enum
+from schoolbell.database import UTCDateTime, string_enum
 from schoolbell.extensions import db
+from schoolbell.timeutil import now_for_column
 
 
 class SchoolLevel(enum.StrEnum):
@@ -124,9 +123,9 @@ class Contact(db.Model):
     preferred_channel: Mapped[str | None] = mapped_column(String(5))
     sms_blocked_reason: Mapped[str | None] = mapped_column(String(200))
     email_blocked_reason: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_for_column)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now())
+        UTCDateTime, default=now_for_column, onupdate=now_for_column)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="contact")
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
+from schoolbell import timeutil
 from schoolbell.alerts.models import Alert, AlertStatus
 from schoolbell.alerts.services import fan_out_marked, mark_sending, quiet_due
 from schoolbell.extensions import db
-from schoolbell.timeutil import as_utc, seoul, to_db, utcnow
+from schoolbell.timeutil import seoul
 
 log = logging.getLogger(__name__)
 ACTOR = "scheduler"
@@ -30,12 +30,12 @@ class Released:
     deferred_until: datetime | None
 
 
-def send_due_alerts(clock: Callable[[], datetime] = utcnow) -> list[Released]:
-    """Fan out every scheduled alert that is due by `clock()`; safe to run in several places at once."""
+def send_due_alerts() -> list[Released]:
+    """Fan out every scheduled alert that is due now; safe to run in several places at once."""
     released, tried = [], set()
-    while (alert_id := _next_due(clock(), tried)) is not None:
+    while (alert_id := _next_due(timeutil.utcnow(), tried)) is not None:
         tried.add(alert_id)
-        result = _release(alert_id, clock())
+        result = _release(alert_id, timeutil.utcnow())
         if result is not None:
             released.append(result)
     return released
@@ -44,14 +44,14 @@ def send_due_alerts(clock: Callable[[], datetime] = utcnow) -> list[Released]:
 def upcoming(after: datetime, until: datetime) -> list[tuple[int, datetime]]:
     """(alert id, send time) of scheduled alerts due in (after, until]: exact-time jobs to plan."""
     rows = db.session.execute(select(Alert.id, Alert.send_at).where(
-        Alert.status == AlertStatus.SCHEDULED, Alert.send_at > to_db(after),
-        Alert.send_at <= to_db(until)).order_by(Alert.send_at)).all()
+        Alert.status == AlertStatus.SCHEDULED, Alert.send_at > after,
+        Alert.send_at <= until).order_by(Alert.send_at)).all()
     db.session.rollback()
-    return [(alert_id, as_utc(send_at)) for alert_id, send_at in rows]
+    return [(alert_id, send_at) for alert_id, send_at in rows]
 
 
 def _next_due(now: datetime, tried: set[int]) -> int | None:
-    query = (select(Alert.id).where(Alert.status == AlertStatus.SCHEDULED, Alert.send_at <= to_db(now))
+    query = (select(Alert.id).where(Alert.status == AlertStatus.SCHEDULED, Alert.send_at <= now)
              .order_by(Alert.send_at, Alert.id).limit(1))
     if tried:
         query = query.where(Alert.id.not_in(tried))
@@ -64,10 +64,10 @@ def _release(alert_id: int, now: datetime) -> Released | None:
     """Mark one due alert sending and fan it out in one transaction; None if someone else did."""
     alert = db.session.get(Alert, alert_id)
     if alert is None or not mark_sending(alert, Alert.status == AlertStatus.SCHEDULED,
-                                          Alert.send_at <= to_db(now)):
+                                          Alert.send_at <= now):
         db.session.rollback()
         return None
-    due_at = as_utc(alert.send_at)
+    due_at = alert.send_at
     late = max(0.0, (now - due_at).total_seconds())
     try:
         created = fan_out_marked(alert, ACTOR, quiet_due(alert, now), now,
@@ -76,7 +76,7 @@ def _release(alert_id: int, now: datetime) -> Released | None:
     except Exception:
         db.session.rollback()  # the alert stays scheduled and is tried again on the next pass
         raise
-    deferred = as_utc(alert.deferred_until)
+    deferred = alert.deferred_until
     level = logging.WARNING if late > LATE_AFTER_SECONDS else logging.INFO
     log.log(level, "alert %s sent %.0f s after its due time %s: %s deliveries%s", alert_id, late,
             f"{seoul(due_at):%Y-%m-%d %H:%M:%S %Z}", created,

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from schoolbell import timeutil
 from schoolbell.extensions import db
 from schoolbell.scheduling.models import LOCK_NAME, SchedulerLock
-from schoolbell.timeutil import as_utc, to_db, utcnow
 
 
 class SchedulerLockHeld(RuntimeError):
@@ -49,16 +49,16 @@ def current() -> LockState | None:
                              .where(SchedulerLock.name == LOCK_NAME)).one_or_none()
     if row is None:
         return None
-    return LockState(row.holder, as_utc(row.acquired_at), as_utc(row.heartbeat_at),
-                     as_utc(row.last_pass_at))
+    return LockState(row.holder, row.acquired_at, row.heartbeat_at,
+                     row.last_pass_at)
 
 
 def acquire(holder: str, stale_after: float, now: datetime | None = None) -> None:
     """Take the lock, taking over from a holder that is silent or dead; else raise SchedulerLockHeld."""
-    now = now or utcnow()
+    now = now or timeutil.utcnow()
     try:
         db.session.execute(insert(SchedulerLock).values(
-            name=LOCK_NAME, holder=holder, acquired_at=to_db(now), heartbeat_at=to_db(now)))
+            name=LOCK_NAME, holder=holder, acquired_at=now, heartbeat_at=now))
         db.session.commit()
         return
     except IntegrityError:
@@ -73,9 +73,9 @@ def acquire(holder: str, stale_after: float, now: datetime | None = None) -> Non
         # Compare-and-set on the holder we saw: of two schedulers taking over at once, one wins.
         conditions = [SchedulerLock.name == LOCK_NAME, SchedulerLock.holder == state.holder]
         if not dead:
-            conditions.append(SchedulerLock.heartbeat_at < to_db(now - timedelta(seconds=stale_after)))
+            conditions.append(SchedulerLock.heartbeat_at < now - timedelta(seconds=stale_after))
         taken = db.session.execute(update(SchedulerLock).where(*conditions).values(
-            holder=holder, acquired_at=to_db(now), heartbeat_at=to_db(now), last_pass_at=None))
+            holder=holder, acquired_at=now, heartbeat_at=now, last_pass_at=None))
         db.session.commit()
         if taken.rowcount == 1:
             return
@@ -90,7 +90,7 @@ def acquire(holder: str, stale_after: float, now: datetime | None = None) -> Non
 
 def renew(holder: str, now: datetime | None = None, passed: bool = False) -> bool:
     """Show the holder is alive (and, with passed, that it finished a pass); False if it lost the lock."""
-    now = to_db(now or utcnow())
+    now = now or timeutil.utcnow()
     values = {"heartbeat_at": now, **({"last_pass_at": now} if passed else {})}
     result = db.session.execute(update(SchedulerLock).where(
         SchedulerLock.name == LOCK_NAME, SchedulerLock.holder == holder).values(**values))

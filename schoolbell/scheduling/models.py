@@ -1,16 +1,16 @@
-"""Tables of the scheduler: the single-scheduler lock and APScheduler's job store."""
+"""The scheduler's table: the single-scheduler lock."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Float, LargeBinary, String, Table, Unicode
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from schoolbell.database import UTCDateTime
 from schoolbell.extensions import db
 
 LOCK_NAME = "scheduler"
-JOBS_TABLE = "apscheduler_jobs"
 
 
 class SchedulerLock(db.Model):
@@ -20,16 +20,7 @@ class SchedulerLock(db.Model):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     holder: Mapped[str] = mapped_column(String(200))  # host:pid:random
-    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_pass_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_pass_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-
-# The table APScheduler's SQLAlchemyJobStore uses, column for column: declared here so that the migration
-# creates it and autogenerate never proposes to drop it.
-apscheduler_jobs = Table(
-    JOBS_TABLE, db.metadata,
-    Column("id", Unicode(191), primary_key=True),
-    Column("next_run_time", Float(25), index=True),
-    Column("job_state", LargeBinary, nullable=False),
-)

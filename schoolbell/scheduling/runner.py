@@ -1,30 +1,27 @@
-"""The scheduler: APScheduler 3 with its job store in the app's database, behind the single-scheduler lock."""
+"""The scheduler: APScheduler 3 with a memory job store, behind the single-scheduler lock.
+
+Alert rows are the truth and the job is made anew at every start, so a persistent job store would
+only add a pickled table; a memory store also lets a job be this runner's own bound method.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from schoolbell.extensions import db
+from schoolbell import timeutil
 from schoolbell.scheduling.due import send_due_alerts, upcoming
 from schoolbell.scheduling.lock import acquire, new_holder_id, release, renew
-from schoolbell.scheduling.models import JOBS_TABLE
-from schoolbell.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 PASS_JOB = "due-work"
-
-# APScheduler stores a job as a reference to a module-level function, so a job finds the scheduler of
-# its process here; the lock makes that one scheduler per database.
-_running: SchedulerRunner | None = None
 
 
 @dataclass(frozen=True)
@@ -43,27 +40,12 @@ class SchedulerSettings:
                    stale_seconds=float(config.get("SCHEDULER_LOCK_STALE_SECONDS", 60)))
 
 
-def run_due_work() -> None:
-    """The job APScheduler runs: one pass over due work by this process's scheduler."""
-    if _running is not None:
-        _running.run_pass()
-
-
-class _AppEngineJobStore(SQLAlchemyJobStore):
-    """APScheduler's job store on the app's engine, which the app disposes of, not APScheduler."""
-
-    def shutdown(self) -> None:
-        pass
-
-
 class SchedulerRunner:
     """One scheduler: takes the lock, runs APScheduler, renews the lock, lets go when stopped."""
 
-    def __init__(self, app: Flask, settings: SchedulerSettings | None = None,
-                 clock: Callable[[], datetime] = utcnow):
+    def __init__(self, app: Flask, settings: SchedulerSettings | None = None):
         self.app = app
         self.settings = settings or SchedulerSettings.from_config(app.config)
-        self.clock = clock
         self.holder = new_holder_id()
         self.done = threading.Event()  # stopped, or the lock was lost
         self.lost = False
@@ -74,27 +56,18 @@ class SchedulerRunner:
 
     def start(self) -> None:
         """Take the lock (or raise SchedulerLockHeld) and start firing jobs."""
-        global _running
         with self.app.app_context():
-            acquire(self.holder, self.settings.stale_seconds, self.clock())
-            engine = db.engine
-        if _running is not None:
-            with self.app.app_context():
-                release(self.holder)
-            raise RuntimeError("a scheduler is already running in this process")
-        _running = self
+            acquire(self.holder, self.settings.stale_seconds, timeutil.utcnow())
         try:
             self._scheduler = BackgroundScheduler(
-                jobstores={"default": _AppEngineJobStore(engine=engine, tablename=JOBS_TABLE)},
+                jobstores={"default": MemoryJobStore()},
                 executors={"default": ThreadPoolExecutor(2)}, timezone=UTC,
-                # A job missed while the scheduler was down runs once when it is back, however late.
                 job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None})
-            # Replaces the job a previous scheduler stored, and runs a pass at once: catch-up first.
-            self._scheduler.add_job(run_due_work, "interval", seconds=self.settings.poll_seconds,
-                                    id=PASS_JOB, replace_existing=True, next_run_time=datetime.now(UTC))
+            # A pass at once: what fell due while no scheduler ran goes first (catch-up).
+            self._scheduler.add_job(self.run_pass, "interval", seconds=self.settings.poll_seconds,
+                                    id=PASS_JOB, next_run_time=timeutil.utcnow())
             self._scheduler.start()
         except BaseException:
-            _running = None
             with self.app.app_context():
                 release(self.holder)
             raise
@@ -109,9 +82,9 @@ class SchedulerRunner:
             return  # the pass in progress sends everything due, this one's too
         try:
             with self.app.app_context():
-                send_due_alerts(self.clock)
+                send_due_alerts()
                 self._plan_exact_times()
-                renew(self.holder, self.clock(), passed=True)
+                renew(self.holder, timeutil.utcnow(), passed=True)
         except Exception:
             log.exception("scheduler pass failed; the next pass tries again")
         finally:
@@ -120,16 +93,16 @@ class SchedulerRunner:
     def _plan_exact_times(self) -> None:
         if self.done.is_set():
             return
-        now = self.clock()
+        now = timeutil.utcnow()
         for alert_id, send_at in upcoming(now, now + timedelta(seconds=self.settings.poll_seconds)):
-            self._scheduler.add_job(run_due_work, "date", run_date=send_at, id=f"alert-{alert_id}",
+            self._scheduler.add_job(self.run_pass, "date", run_date=send_at, id=f"alert-{alert_id}",
                                     replace_existing=True)
 
     def _beat(self) -> None:
         while not self.done.wait(self.settings.heartbeat_seconds):
             try:
                 with self.app.app_context():
-                    held = renew(self.holder, self.clock())
+                    held = renew(self.holder, timeutil.utcnow())
             except Exception:
                 log.exception("scheduler heartbeat failed; trying again")
                 continue
@@ -150,15 +123,12 @@ class SchedulerRunner:
             self._heartbeat.join(timeout=5)
 
     def _shut_down(self, release_lock: bool) -> None:
-        global _running
         with self._stop_lock:
             if self.done.is_set():
                 return
             self.done.set()
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=True)
-        if _running is self:
-            _running = None
         if release_lock:
             with self.app.app_context():
                 release(self.holder)

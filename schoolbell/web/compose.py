@@ -9,15 +9,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from schoolbell.accounts.auth import current_user, login_required
 from schoolbell.accounts.models import User, UserRole
 from schoolbell.alerts.models import Alert, AlertClass
 from schoolbell.alerts.services import (
+    NOT_STARTED,
     AlertDraft,
     AlertError,
     cancel_alert,
     create_alert,
+    edit_alert,
     resend_failed,
     schedule_alert,
     send_alert,
@@ -26,7 +29,7 @@ from schoolbell.alerts.summary import kst
 from schoolbell.alerts.target_names import school_ids
 from schoolbell.alerts.targeting import TargetError
 from schoolbell.curriculum.library import get_library
-from schoolbell.directory.models import DistrictOffice, Role, SchoolLevel
+from schoolbell.directory.models import DistrictOffice, Role, School, SchoolLevel
 from schoolbell.extensions import db
 from schoolbell.timeutil import SEOUL
 
@@ -95,11 +98,51 @@ def new_alert():
         except (AlertError, TargetError) as problem:
             db.session.rollback()
             error = str(problem)
+    return _compose_page(user, request.form, error)
+
+
+def _compose_page(user: User, form, error: str | None, editing: Alert | None = None):
     districts = db.session.scalars(select(DistrictOffice).where(DistrictOffice.office_id == user.office_id)
                                    .order_by(DistrictOffice.name)).all()
-    return render_template("console/compose.html", user=user, error=error, form=request.form,
+    return render_template("console/compose.html", user=user, error=error, form=form, editing=editing,
                            districts=districts, levels=LEVELS, roles=ROLES,
                            classes=AUTHOR_CLASSES, library=get_library()), 400 if error else 200
+
+
+def form_of(alert: Alert) -> MultiDict:
+    """A stored alert as the compose form's fields, to edit it."""
+    target = alert.target or {}
+    codes = db.session.scalars(select(School.code).where(School.id.in_(target.get("school_ids") or [])))
+    fields = [("alert_class", alert.alert_class.value), ("title_ko", alert.title_ko or ""),
+              ("body_ko", alert.body_ko or ""), ("title_en", alert.title_en or ""),
+              ("body_en", alert.body_en or ""), ("link", alert.link_url or ""),
+              ("lesson", alert.lesson_slug or ""), ("schools", " ".join(sorted(codes))),
+              ("classes", " ".join(target.get("classes") or []))]
+    fields += [("role", role) for role in target.get("roles") or []]
+    fields += [("district", str(d)) for d in target.get("district_office_ids") or []]
+    fields += [("level", level) for level in target.get("levels") or []]
+    fields += [("grade", str(grade)) for grade in target.get("grades") or []]
+    return MultiDict(fields)
+
+
+@compose.route("/<int:alert_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(alert_id: int):
+    """Change a draft or scheduled alert until it is sent."""
+    user = _office_user()
+    alert = _own_alert(user, alert_id)
+    if alert.status not in NOT_STARTED:
+        flash(_("Only an alert that has not been sent can be edited."), "error")
+        return redirect(url_for("console.alert_detail", alert_id=alert.id))
+    if request.method == "GET":
+        return _compose_page(user, form_of(alert), None, editing=alert)
+    try:
+        edit_alert(alert, draft_from_form(user, request.form), actor=user.email)
+        db.session.commit()
+    except (AlertError, TargetError) as problem:
+        db.session.rollback()
+        return _compose_page(user, request.form, str(problem), editing=alert)
+    return redirect(url_for("console.alert_detail", alert_id=alert.id))
 
 
 def _act(alert_id: int, action) -> object:

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from schoolbell.accounts.auth import current_user, login_required
 from schoolbell.accounts.models import User, UserRole
 from schoolbell.accounts.scope import school_scope
-from schoolbell.alerts.acknowledgements import ack_rates
-from schoolbell.alerts.models import AckKind, Alert, AlertClass, AlertStatus
+from schoolbell.alerts.acknowledgements import ack_rates, confirming_kinds
+from schoolbell.alerts.models import Alert, AlertClass, AlertStatus
 from schoolbell.alerts.reports import failures_csv, school_counts, status_counts
 from schoolbell.alerts.summary import preview_report, timing
 from schoolbell.extensions import db
@@ -19,11 +19,17 @@ RECENT = 50
 
 
 def _visible(user: User, alert: Alert) -> bool:
-    """Office staff see their office's alerts; teachers see those that reach their school."""
+    """Office staff see their office's alerts; teachers see those sent to their school.
+
+    An office's draft or scheduled alert is not yet news: teachers see it once it goes.
+    """
     if alert.office_id != user.office_id:
         return False
     if user.role is UserRole.OFFICE:
         return True
+    unsent = alert.status in (AlertStatus.DRAFT, AlertStatus.SCHEDULED)
+    if unsent and alert.alert_class is not AlertClass.CURRICULUM:  # lessons teachers assigned
+        return False
     school = user.school
     target = alert.target or {}
     return ((not target.get("school_ids") or school.id in target["school_ids"])
@@ -57,16 +63,16 @@ def alert_detail(alert_id: int):
     user = current_user()
     alert = _alert_for(user, alert_id)
     office = user.role is UserRole.OFFICE
-    kind = AckKind.TALKED if alert.alert_class is AlertClass.CURRICULUM else AckKind.READ
+    kinds = confirming_kinds(alert)
     schools = school_counts(alert)
     if not office:
         schools = [row for row in schools if row["school_code"] == user.school.code]
-    rates = ack_rates(alert, kind, by_class=not office, school_filter=school_scope(user))
+    rates = ack_rates(alert, kinds, by_class=not office, school_filter=school_scope(user))
     # Before sending, office staff see what would go out; the compose blueprint acts on it.
     not_started = alert.status in (AlertStatus.DRAFT, AlertStatus.SCHEDULED)
     return render_template("console/alert.html", user=user, alert=alert, office=office,
                            counts=status_counts(alert) if office else None, schools=schools,
-                           rates=rates, kind=kind, timing=timing(alert),
+                           rates=rates, kinds=kinds, timing=timing(alert),
                            preview=preview_report(alert) if office and not_started else None)
 
 

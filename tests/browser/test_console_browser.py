@@ -53,7 +53,7 @@ def test_teacher_assigns_and_sees_the_class_talked_about_it(app, page, live_serv
     assert "감사합니다" in parent_page.locator("[role=status]").inner_text()
 
     page.goto(f"{live_server}/console/lessons/?lang=ko")
-    assert "1/1 (100%)" in page.locator("table.assignments").inner_text()
+    assert "1/1 (100.0%)" in page.locator("table.assignments").inner_text()
 
 
 def test_office_composes_previews_and_sends_an_alert(app, page, live_server, dispatcher, backends):

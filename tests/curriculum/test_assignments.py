@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from schoolbell import timeutil
 from schoolbell.alerts.acknowledgements import ack_rates
 from schoolbell.alerts.models import AckKind, Acknowledgement, AlertStatus, Delivery
 from schoolbell.channels.memory import MemoryEmailBackend, MemorySmsBackend
@@ -16,7 +17,6 @@ from schoolbell.curriculum.library import get_library
 from schoolbell.delivery.backends import Backends
 from schoolbell.delivery.dispatcher import Dispatcher, DispatcherSettings
 from schoolbell.extensions import db
-from schoolbell.timeutil import utcnow
 from tests import factories
 
 
@@ -46,7 +46,7 @@ def dispatch(app) -> Backends:
 def test_assignment_reaches_exactly_the_class_guardians_in_their_languages(app, classroom):
     school, people = classroom
     lesson = get_library()["talking-with-your-child"]
-    [assignment] = assign_series(school, 3, "2", [lesson], [utcnow()], actor="teacher-park")
+    [assignment] = assign_series(school, 3, "2", [lesson], [timeutil.utcnow()], actor="teacher-park")
     assert assignment.alert.status is AlertStatus.SENDING
     backends = dispatch(app)
     assert sorted(m.to for m in backends.sms.outbox) == sorted([people["ko"].phone, people["en"].phone])
@@ -66,7 +66,7 @@ def test_assignment_reaches_exactly_the_class_guardians_in_their_languages(app, 
 def test_pupils_are_included_only_when_asked(app, classroom):
     school, people = classroom
     lesson = get_library()["consent-and-sharing-images"]
-    assign_series(school, 3, "2", [lesson], [utcnow()], actor="t", include_students=True)
+    assign_series(school, 3, "2", [lesson], [timeutil.utcnow()], actor="t", include_students=True)
     backends = dispatch(app)
     assert people["pupil"].email in [m.to for m in backends.email.outbox]
 
@@ -75,7 +75,7 @@ def test_a_series_schedules_later_lessons(app, classroom):
     school, _people = classroom
     library = get_library()
     lessons = [library["what-is-a-deepfake"], library["tell-a-trusted-adult"]]
-    now = utcnow()
+    now = timeutil.utcnow()
     made = assign_series(school, 3, "2", lessons, [now, now + timedelta(days=3)], actor="t")
     assert [a.position for a in made] == [1, 2] and made[0].series_id == made[1].series_id
     assert made[1].alert.status is AlertStatus.SCHEDULED
@@ -88,7 +88,7 @@ def test_a_series_schedules_later_lessons(app, classroom):
 def test_we_talked_about_it_counts_once_and_shows_per_class(app, classroom, client):
     school, people = classroom
     lesson = get_library()["talking-with-your-child"]
-    [assignment] = assign_series(school, 3, "2", [lesson], [utcnow()], actor="t")
+    [assignment] = assign_series(school, 3, "2", [lesson], [timeutil.utcnow()], actor="t")
     backends = dispatch(app)
     link = re.search(r"https?://\S+", backends.sms.outbox[0].body).group()
     path = link.replace("http://schoolbell.test", "")
@@ -113,7 +113,7 @@ def test_home_tips_come_from_the_remember_section(app):
 def test_switching_language_keeps_the_parents_confirmation_button(app, classroom, client):
     school, _people = classroom
     lesson = get_library()["talking-with-your-child"]
-    assign_series(school, 3, "2", [lesson], [utcnow()], actor="t")
+    assign_series(school, 3, "2", [lesson], [timeutil.utcnow()], actor="t")
     backends = dispatch(app)
     link = re.search(r"https?://\S+", backends.sms.outbox[0].body).group()
     page = client.get(link.replace("http://schoolbell.test", "")).get_data(as_text=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
 
+from schoolbell import timeutil
 from schoolbell.alerts.models import Alert, AlertStatus, Delivery, DeliveryStatus
 from schoolbell.alerts.reports import failures_csv, status_counts
 from schoolbell.alerts.services import cancel_alert, resend_failed, send_alert
@@ -19,7 +20,6 @@ from schoolbell.channels.errors import (
 from schoolbell.delivery.claims import claim
 from schoolbell.directory.models import Contact
 from schoolbell.extensions import db
-from schoolbell.timeutil import to_db, utcnow
 from tests import factories
 
 
@@ -56,24 +56,23 @@ def test_every_person_gets_one_message_per_channel_in_their_language(dispatcher,
     assert len(backends.sms.outbox) == 12
 
 
-def test_transient_errors_retry_with_backoff_honouring_retry_after(dispatcher, backends, classroom):
+def test_transient_errors_retry_with_backoff_honouring_retry_after(dispatcher, backends, classroom,
+                                                                   time_machine):
+    time_machine.move_to(datetime(2031, 3, 10, 1, 0, tzinfo=UTC), tick=False)
     target = classroom[0]
     backends.sms.fail_for[target.phone] = TransientError("busy", 20429, retry_after=30)
     alert = factories.alert("routine", {"roles": ["guardian"]})
     send_alert(alert, "test")
-    before = utcnow()
+    before = timeutil.utcnow()
     dispatcher.run(until_idle=True)
     row = db.session.scalar(select(Delivery).where(Delivery.contact_id == target.id,
                                                    Delivery.channel == "sms"))
     assert row.status is DeliveryStatus.PENDING and row.error_code == "20429"
     assert row.attempts == 1
-    next_at = row.next_attempt_at.replace(tzinfo=None)
-    assert next_at >= to_db(before + timedelta(seconds=30))
+    assert row.next_attempt_at >= before + timedelta(seconds=30)
     # Time passes, the provider recovers, the retry goes through.
     del backends.sms.fail_for[target.phone]
-    db.session.execute(update(Delivery).where(Delivery.id == row.id)
-                       .values(next_attempt_at=to_db(utcnow())))
-    db.session.commit()
+    time_machine.move_to(row.next_attempt_at, tick=False)
     dispatcher.run(until_idle=True)
     db.session.refresh(row)
     assert row.status is DeliveryStatus.SENT and row.attempts == 2
@@ -152,7 +151,7 @@ def test_a_crashed_workers_lease_is_taken_over_after_it_expires(dispatcher, back
     dispatcher.run_once()
     assert len(backends.sms.outbox) + len(backends.email.outbox) == 14  # the leased ten wait
     db.session.execute(update(Delivery).where(Delivery.lease_owner == "crashed-worker")
-                       .values(lease_expires_at=to_db(utcnow() - timedelta(seconds=1))))
+                       .values(lease_expires_at=timeutil.utcnow() - timedelta(seconds=1)))
     db.session.commit()
     dispatcher.run(until_idle=True)
     assert len(backends.sms.outbox) + len(backends.email.outbox) == 24

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from schoolbell.alerts.services import send_alert
 from schoolbell.extensions import db
 from schoolbell.simulator.testing import running_simulator
 from tests import factories
+from tests.clock import python_command
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT, TOKEN = "AC" + "2" * 32, "worker-token"
@@ -27,7 +27,9 @@ def worker_env(app, simulator) -> dict[str, str]:
             "SCHOOLBELL_INSTANCE_DIR": app.instance_path, "SMS_BACKEND": "twilio",
             "EMAIL_BACKEND": "memory", "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TOKEN,
             "TWILIO_FROM_NUMBERS": "+15005550006", "TWILIO_API_BASE_URL": simulator.base_url,
-            "DISPATCH_BATCH_SIZE": "10", "DISPATCH_SMS_CONCURRENCY": "2"}
+            "DISPATCH_BATCH_SIZE": "10", "DISPATCH_SMS_CONCURRENCY": "2",
+            # The worker holds routine messages in quiet hours: these tests are not about them.
+            "QUIET_HOURS": "off"}
 
 
 def counts() -> dict[str, int]:
@@ -47,7 +49,7 @@ def make_alert(people: int):
 def test_until_idle_drains_and_exits(app):
     make_alert(30)
     with running_simulator(account_sid=ACCOUNT, auth_token=TOKEN) as simulator:
-        done = subprocess.run([sys.executable, "-m", "flask", "worker", "--until-idle", "--json"],
+        done = subprocess.run(python_command("flask", "worker", "--until-idle", "--json"),
                               env=worker_env(app, simulator), cwd=ROOT, capture_output=True,
                               text=True, timeout=120)
         assert done.returncode == 0, done.stderr
@@ -59,7 +61,7 @@ def test_until_idle_drains_and_exits(app):
 def test_sigterm_finishes_the_batch_in_hand_and_leaves_nothing_leased(app):
     make_alert(60)
     with running_simulator(account_sid=ACCOUNT, auth_token=TOKEN, latency_ms=200) as simulator:
-        worker = subprocess.Popen([sys.executable, "-m", "flask", "worker", "--json"],
+        worker = subprocess.Popen(python_command("flask", "worker", "--json"),
                                   env=worker_env(app, simulator), cwd=ROOT, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
@@ -71,6 +73,6 @@ def test_sigterm_finishes_the_batch_in_hand_and_leaves_nothing_leased(app):
         received = len(simulator.received)
     after = counts()
     assert after.get("sending", 0) == 0  # nothing stranded under a lease
-    assert after.get("sent", 0) == received < 60  # it stopped early, and recorded all it sent
+    assert 5 <= after.get("sent", 0) == received < 60  # it sent, stopped early, and recorded all it sent
     assert after.get("pending", 0) == 60 - received
     assert str(DeliveryStatus.SENT) in out

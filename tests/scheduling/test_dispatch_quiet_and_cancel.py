@@ -12,7 +12,7 @@ from schoolbell.alerts.models import Alert, AlertStatus, Delivery, DeliveryStatu
 from schoolbell.alerts.services import cancel_alert, send_alert
 from schoolbell.channels.errors import TransientError
 from schoolbell.extensions import db
-from schoolbell.timeutil import SEOUL, as_utc
+from schoolbell.timeutil import SEOUL
 from tests import factories
 
 
@@ -29,16 +29,18 @@ def guardians(app):
     ("emergency", datetime(2031, 3, 10, 20, 58, 30, tzinfo=SEOUL),
      datetime(2031, 3, 10, 21, 0, 30, tzinfo=SEOUL)),
 ])
-def test_a_retry_never_falls_inside_quiet_hours(dispatcher, backends, guardians, monkeypatch,
+def test_a_retry_never_falls_inside_quiet_hours(dispatcher, backends, guardians, time_machine,
                                                 alert_class, clock, retry_at):
     target = guardians[0]
     backends.sms.fail_for[target.phone] = TransientError("busy", 20429, retry_after=120)
+    # Fanned out a minute earlier, when any class may go (20:56 is before quiet hours, 03:00 is not).
+    time_machine.move_to(datetime(2031, 3, 10, 20, 56, tzinfo=SEOUL), tick=False)
     send_alert(factories.alert(alert_class, {"roles": ["guardian"]}), "test")
-    monkeypatch.setattr(dispatcher_module, "utcnow", lambda: clock.astimezone(UTC))
+    time_machine.move_to(clock, tick=False)
     dispatcher.run_once()
     row = db.session.scalar(select(Delivery).where(Delivery.contact_id == target.id))
     assert row.status is DeliveryStatus.PENDING
-    assert as_utc(row.next_attempt_at) == retry_at.astimezone(UTC)
+    assert row.next_attempt_at == retry_at.astimezone(UTC)
 
 
 def cancel_right_after_the_claim(monkeypatch, alert_id: int) -> None:
@@ -77,27 +79,25 @@ def test_other_alerts_in_the_same_batch_still_go(dispatcher, backends, guardians
     assert statuses == {DeliveryStatus.CANCELLED}
 
 
-def test_a_retry_far_from_quiet_hours_is_unchanged(dispatcher, backends, guardians, monkeypatch):
+def test_a_retry_far_from_quiet_hours_is_unchanged(dispatcher, backends, guardians, time_machine):
     clock = datetime(2031, 3, 10, 10, 0, tzinfo=SEOUL)
+    time_machine.move_to(clock, tick=False)
     backends.sms.fail_for[guardians[1].phone] = TransientError("busy", 20429, retry_after=60)
     send_alert(factories.alert("routine", {"roles": ["guardian"]}), "test")
-    monkeypatch.setattr(dispatcher_module, "utcnow", lambda: clock.astimezone(UTC))
     dispatcher.run_once()
     row = db.session.scalar(select(Delivery).where(Delivery.contact_id == guardians[1].id))
-    assert as_utc(row.next_attempt_at) == (clock + timedelta(seconds=60)).astimezone(UTC)
+    assert row.next_attempt_at == (clock + timedelta(seconds=60)).astimezone(UTC)
 
 
 @pytest.mark.parametrize(("alert_class", "waits"),
                          [("urgent", True), ("routine", True), ("emergency", False)])
-def test_a_send_still_under_way_at_nine_pm_waits_until_eight(dispatcher, backends, guardians, monkeypatch,
+def test_a_send_still_under_way_at_nine_pm_waits_until_eight(dispatcher, backends, guardians, time_machine,
                                                              alert_class, waits):
     # Fanned out at 20:50, so every delivery is due; the worker reaches them at 21:00:30.
-    fanned_out = datetime(2031, 3, 10, 20, 50, tzinfo=SEOUL).astimezone(UTC)
+    time_machine.move_to(datetime(2031, 3, 10, 20, 50, tzinfo=SEOUL), tick=False)
     alert = factories.alert(alert_class, {"roles": ["guardian"]})
-    send_alert(alert, "test", due=fanned_out)
-    nine_pm = datetime(2031, 3, 10, 21, 0, 30, tzinfo=SEOUL).astimezone(UTC)
-    monkeypatch.setattr(dispatcher_module, "utcnow", lambda: nine_pm)
-    monkeypatch.setattr("schoolbell.delivery.claims.utcnow", lambda: nine_pm)
+    send_alert(alert, "test")
+    time_machine.move_to(datetime(2031, 3, 10, 21, 0, 30, tzinfo=SEOUL), tick=False)
     assert dispatcher.run_once() == 4
     rows = list(db.session.scalars(select(Delivery).where(Delivery.alert_id == alert.id)))
     if not waits:
@@ -105,20 +105,19 @@ def test_a_send_still_under_way_at_nine_pm_waits_until_eight(dispatcher, backend
         return
     assert backends.sms.outbox == []
     morning = datetime(2031, 3, 11, 8, 0, tzinfo=SEOUL).astimezone(UTC)
-    assert {(row.status, as_utc(row.next_attempt_at), row.attempts, row.lease_owner) for row in rows} == \
+    assert {(row.status, row.next_attempt_at, row.attempts, row.lease_owner) for row in rows} == \
         {(DeliveryStatus.PENDING, morning, 0, None)}
 
 
-def test_leases_recovered_at_night_wait_for_the_morning(dispatcher, backends, guardians, monkeypatch):
+def test_leases_recovered_at_night_wait_for_the_morning(dispatcher, backends, guardians, time_machine):
     from schoolbell.delivery.claims import claim
 
+    time_machine.move_to(datetime(2031, 3, 10, 20, 0, tzinfo=SEOUL), tick=False)
     alert = factories.alert("routine", {"roles": ["guardian"]})
-    send_alert(alert, "test", due=datetime(2031, 3, 10, 20, 0, tzinfo=SEOUL).astimezone(UTC))
-    claim("crashed-worker", 10, lease_seconds=-1)  # its lease has already run out
-    night = datetime(2031, 3, 11, 2, 0, tzinfo=SEOUL).astimezone(UTC)
-    monkeypatch.setattr(dispatcher_module, "utcnow", lambda: night)
-    monkeypatch.setattr("schoolbell.delivery.claims.utcnow", lambda: night)
+    send_alert(alert, "test")
+    assert len(claim("crashed-worker", 10, lease_seconds=60)) == 4
+    time_machine.move_to(datetime(2031, 3, 11, 2, 0, tzinfo=SEOUL), tick=False)  # its lease ran out
     dispatcher.run(until_idle=True)
     assert backends.sms.outbox == []
-    assert {as_utc(row.next_attempt_at) for row in db.session.scalars(select(Delivery))} == \
+    assert {row.next_attempt_at for row in db.session.scalars(select(Delivery))} == \
         {datetime(2031, 3, 11, 8, 0, tzinfo=SEOUL).astimezone(UTC)}

@@ -8,7 +8,7 @@ from schoolbell.accounts.models import UserRole
 from schoolbell.alerts.models import AlertStatus
 from schoolbell.curriculum.models import Assignment
 from schoolbell.extensions import db
-from schoolbell.timeutil import as_utc, seoul
+from schoolbell.timeutil import seoul
 from tests import factories
 from tests.factories import make_user, post_form, sign_in
 
@@ -26,7 +26,7 @@ def test_teacher_assigns_a_weekly_series_to_their_class(app, client):
     made = db.session.scalars(select(Assignment).order_by(Assignment.position)).all()
     assert [(a.lesson_slug, a.school_id, a.grade, a.class_name) for a in made] == [
         ("what-is-a-deepfake", school.id, 2, "3"), ("tell-a-trusted-adult", school.id, 2, "3")]
-    assert [f"{seoul(as_utc(a.send_at)):%Y-%m-%d %H:%M}" for a in made] == [
+    assert [f"{seoul(a.send_at):%Y-%m-%d %H:%M}" for a in made] == [
         "2030-03-04 09:00", "2030-03-11 09:00"]
     assert all(a.alert.status is AlertStatus.SCHEDULED for a in made)
     page = client.get("/console/lessons/").get_data(as_text=True)

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from schoolbell import timeutil
 from schoolbell.accounts.models import UserRole
 from schoolbell.alerts.models import Alert, AlertEvent, AlertStatus, Delivery, DeliveryStatus
 from schoolbell.extensions import db
-from schoolbell.timeutil import as_utc, seoul, utcnow
+from schoolbell.timeutil import seoul
 from tests import factories
 from tests.factories import make_user, post_form, sign_in
 
@@ -98,12 +99,12 @@ def test_schedule_in_seoul_time_then_cancel(client, office_signed_in):
     compose(client)
     alert = only_alert()
     page = f"/console/alerts/{alert.id}"
-    when = seoul(utcnow() + timedelta(days=2)).replace(hour=9, minute=30, second=0, microsecond=0)
+    when = seoul(timeutil.utcnow() + timedelta(days=2)).replace(hour=9, minute=30, second=0, microsecond=0)
     post_form(client, f"{page}/schedule", {"at": when.strftime("%Y-%m-%dT%H:%M")}, page=page)
     db.session.expire_all()
     scheduled = only_alert()
     assert scheduled.status is AlertStatus.SCHEDULED
-    assert seoul(as_utc(scheduled.send_at)) == when
+    assert seoul(scheduled.send_at) == when
     assert f"{when:%Y-%m-%d} 09:30 KST" in client.get(page).get_data(as_text=True)
 
     post_form(client, f"{page}/cancel", page=page)

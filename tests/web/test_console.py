@@ -46,7 +46,7 @@ def test_office_sees_every_school_and_the_failures_file(client, two_schools):
     sign_in(client, "office@sen.example")
     page = client.get(f"/console/alerts/{two_schools['alert'].id}").get_data(as_text=True)
     assert "테스트7000001학교" in page and "테스트7000002학교" in page
-    assert "50%" in page  # 1 of 2 people at the first school confirmed
+    assert "50.0%" in page  # 1 of 2 people at the first school confirmed
     assert client.get(f"/console/alerts/{two_schools['alert'].id}/failures.csv").status_code == 200
 
 
@@ -56,7 +56,7 @@ def test_teacher_sees_only_their_school_by_class(client, two_schools):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "테스트7000001학교" in page and "테스트7000002학교" not in page
-    assert "1-1" in page and "1-2" in page and "100%" in page and "0%" in page
+    assert "1-1" in page and "1-2" in page and "100.0%" in page and "0.0%" in page
     assert client.get(f"/console/alerts/{two_schools['alert'].id}/failures.csv").status_code == 404
 
 

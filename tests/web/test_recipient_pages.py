@@ -62,7 +62,7 @@ def test_read_confirmation_counts_once_per_person(sent, client):
     assert db.session.scalar(select(func.count()).select_from(Acknowledgement)) == 1
     rates = ack_rates(alert, AckKind.READ)
     assert rates == [{"school_code": "7000001", "school": "테스트7000001학교", "reached": 3,
-                      "confirmed": 1, "rate": 0.333}]
+                      "confirmed": 1, "rate": 0.3333}]
 
 
 def test_page_is_in_the_recipients_language(sent, client):
