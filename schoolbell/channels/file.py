@@ -3,9 +3,9 @@
 import email.policy
 import os
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
+from schoolbell import timeutil
 from schoolbell.channels.base import Closing
 from schoolbell.channels.messages import EmailMessage, SmsMessage
 from schoolbell.channels.mime import build_mime
@@ -23,7 +23,7 @@ class _FileBackend(Closing):
         self.directory.mkdir(parents=True, exist_ok=True)
 
     def _write(self, kind: str, content: bytes) -> str:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        stamp = timeutil.utcnow().strftime("%Y%m%dT%H%M%S.%fZ")
         # Sortable by time; the random part keeps names unique across threads and processes.
         name = f"{stamp}-{kind}-{uuid.uuid4().hex[:12]}{self.suffix}"
         with open(self.directory / name, "xb") as handle:

@@ -1,11 +1,12 @@
 """Translate what twilio-python and aiohttp raise into the channel's typed errors."""
 
-from datetime import UTC, datetime
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 
 import aiohttp
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 
+from schoolbell import timeutil
 from schoolbell.channels.errors import (
     ChannelError,
     MaybeSentError,
@@ -57,7 +58,7 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return max(0.0, (when - timeutil.utcnow()).total_seconds())
 
 
 def _reason(error: TwilioRestException | TwilioServiceException) -> str:

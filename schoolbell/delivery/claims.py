@@ -38,9 +38,12 @@ def claim(worker: str, limit: int, lease_seconds: float) -> list[ClaimedDelivery
            .where(Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now)
            .order_by(Delivery.priority, Delivery.next_attempt_at)
            .limit(limit)
-           .with_for_update(skip_locked=True))
+           .with_for_update(skip_locked=True)
+           # A CTE is evaluated once: as an IN (subquery), PostgreSQL may run the locking SELECT
+           # again per row, skip the rows this very statement just moved, and claim past the limit.
+           .cte("due"))
     rows = db.session.execute(
-        move(DeliveryStatus.SENDING, Delivery.id.in_(due.scalar_subquery()),
+        move(DeliveryStatus.SENDING, Delivery.id.in_(select(due.c.id)),
              lease_owner=worker, lease_expires_at=now + timedelta(seconds=lease_seconds),
              attempts=Delivery.attempts + 1, attempt_no=Delivery.attempt_no + 1, updated_at=now)
         .returning(Delivery.id, Delivery.alert_id, Delivery.contact_id, Delivery.channel,

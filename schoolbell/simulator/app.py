@@ -6,10 +6,10 @@ import hmac
 import random
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from aiohttp import web
 
+from schoolbell import timeutil
 from schoolbell.channels.sms_analysis import sms_segments
 from schoolbell.simulator.callbacks import StatusCallbacks, callback_params
 from schoolbell.simulator.magic import HANG_SECONDS, HANGS, REJECTIONS
@@ -158,7 +158,7 @@ def _accept(simulator: Simulator, account_sid: str, params: dict[str, str]) -> w
             messaging_service_sid=service,
             body=body,
             status_callback=callback,
-            received_at=datetime.now(UTC).isoformat(),
+            received_at=timeutil.utcnow().isoformat(),
             params=params,
         )
     )

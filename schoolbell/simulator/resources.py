@@ -1,7 +1,8 @@
 """JSON bodies the simulator answers with, shaped like Twilio's API 2010-04-01."""
 
 import secrets
-from datetime import UTC, datetime
+
+from schoolbell import timeutil
 
 API_VERSION = "2010-04-01"
 
@@ -19,7 +20,7 @@ def rfc2822_now() -> str:
     """The current time as Twilio writes dates: "Wed, 28 Aug 2024 00:00:00 +0000"."""
     # Hand-formatted: email.utils.format_datetime took half of the handler's own time,
     # and strftime's %a/%b follow the process locale.
-    now = datetime.now(UTC)
+    now = timeutil.utcnow()
     return (
         f"{_DAYS[now.weekday()]}, {now.day:02d} {_MONTHS[now.month - 1]} {now.year} "
         f"{now.hour:02d}:{now.minute:02d}:{now.second:02d} +0000"
