@@ -5,7 +5,7 @@ PYTHON   ?= python3
 STAMP    := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export FLASK_APP := wsgi:app
 
-.PHONY: install run test test-postgres lint lessons-check bench translations clean
+.PHONY: install run test test-at test-postgres lint lessons-check bench translations clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,11 +37,18 @@ lint: install
 lessons-check: install
 	$(BIN)/flask lessons check
 
-# The whole suite on SQLite; again on PostgreSQL when SCHOOLBELL_TEST_DATABASE_URL names one.
+# The whole suite on SQLite at the real clock; again on PostgreSQL when SCHOOLBELL_TEST_DATABASE_URL
+# names one, with the clock at 03:30 Seoul time (quiet hours), so a night-time regression cannot land.
+NIGHT := $(shell date -u +%F)T03:30+09:00
 test: install lint lessons-check
 	env -u SCHOOLBELL_TEST_DATABASE_URL $(BIN)/pytest -q
 	@if [ -n "$$SCHOOLBELL_TEST_DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL"; $(BIN)/pytest -q; fi
+		echo "== again on PostgreSQL, at Seoul night ($(NIGHT))"; \
+		SCHOOLBELL_TEST_CLOCK=$(NIGHT) $(BIN)/pytest -q; fi
+
+# The whole suite at a chosen moment, e.g. `make test-at CLOCK=2026-12-05T14:00+09:00` (see tests/clock.py).
+test-at: install
+	SCHOOLBELL_TEST_CLOCK=$(CLOCK) $(BIN)/pytest -q
 
 # Starts a throwaway PostgreSQL on 127.0.0.1 (installing it from Debian when missing) and tests on it.
 test-postgres: install

@@ -23,6 +23,7 @@ SCHOOL_DATA = SHARED_DATA / "schools"
 # CI sets this to run the whole suite again on a real PostgreSQL server.
 POSTGRES_URL = os.environ.get("SCHOOLBELL_TEST_DATABASE_URL", "")
 CLOCK_OFFSET = pytest.StashKey[float]()
+MIGRATIONS = Path(__file__).resolve().parents[1] / "schoolbell" / "migrations"
 
 
 def pytest_configure(config):
@@ -97,7 +98,11 @@ def migrated_template(tmp_path_factory) -> str:
 
 @pytest.fixture
 def database_url(tmp_path: Path, migrated_template: str) -> str:
-    """A fresh database for one test, with the schema already built: a copy of the session's template."""
+    """A fresh database for one test, with the schema already built from the session's template.
+
+    SQLite: a copy of the template file. PostgreSQL: the test database emptied (TRUNCATE, 40 ms)
+    while its schema is the template's; cloned from the template (200 ms) when it is not.
+    """
     if not POSTGRES_URL:
         path = tmp_path / "schoolbell.db"
         shutil.copyfile(migrated_template, path)
@@ -105,12 +110,35 @@ def database_url(tmp_path: Path, migrated_template: str) -> str:
     from sqlalchemy.engine import make_url
 
     url = make_url(_psycopg(POSTGRES_URL))
-    admin = _admin_engine(POSTGRES_URL)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{url.database}" TEMPLATE "{migrated_template}"'))
-    admin.dispose()
+    if not _emptied(url.render_as_string(False)):
+        admin = _admin_engine(POSTGRES_URL)
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{url.database}" TEMPLATE "{migrated_template}"'))
+        admin.dispose()
     return url.render_as_string(False)
+
+
+def _emptied(url: str) -> bool:
+    """Empty every table of a database whose schema is at the migrations' head; False if it is not."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.exc import DBAPIError
+
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("SET LOCAL lock_timeout = '5s'"))
+            if connection.execute(text("SELECT version_num FROM alembic_version")).scalar() != head:
+                return False
+            tables = [name for name in inspect(connection).get_table_names() if name != "alembic_version"]
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        return True
+    except DBAPIError:
+        return False  # no such database or table yet, or a connection left holding a lock
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
