@@ -46,6 +46,7 @@ def _register_optional_parts(app: Flask) -> None:
     import schoolbell.accounts.models  # noqa: F401  (tables for migrations)
     import schoolbell.alerts.models  # noqa: F401
     import schoolbell.curriculum.models  # noqa: F401
+    import schoolbell.delivery.models  # noqa: F401
     import schoolbell.scheduling.assign_cli  # noqa: F401  (adds `flask lessons assign`)
     import schoolbell.scheduling.models  # noqa: F401
     from schoolbell.accounts.cli import users_cli

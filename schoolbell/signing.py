@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode, int_to_bytes, want_bytes
 
 DAY = 24 * 3600
 
@@ -38,13 +40,20 @@ def read_token(purpose: str, token: str, max_age_seconds: int):
         raise InvalidLink(str(error)) from None
 
 
-def sign_id(purpose: str, value: int) -> str:
+def sign_id(purpose: str, value: int, issued_at: datetime | None = None) -> str:
     """A short signed token for one id, "<id>.<time>.<signature>", for one purpose.
 
     The dispatcher signs one per message and every SMS carries one: with no JSON, compression
     or base64 it is shorter and about four times cheaper than `make_token` (7 vs 26 µs).
+    With `issued_at` the token is the same at every call (its age counts from then): a message
+    sent again is then identical, and the provider can be asked whether it already has it.
     """
-    return _signer_for(current_app.config["SECRET_KEY"], purpose).sign(str(value)).decode()
+    signer = _signer_for(current_app.config["SECRET_KEY"], purpose)
+    if issued_at is None:
+        return signer.sign(str(value)).decode()
+    # TimestampSigner.sign with a given time instead of now, byte for byte.
+    stamped = want_bytes(str(value)) + signer.sep + base64_encode(int_to_bytes(int(issued_at.timestamp())))
+    return (stamped + signer.sep + signer.get_signature(stamped)).decode()
 
 
 def read_id(purpose: str, token: str, max_age_seconds: int) -> int:

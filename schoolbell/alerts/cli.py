@@ -194,7 +194,11 @@ def status_command(alert_id: int, as_json: bool) -> None:
     for channel, counts in sorted(result["by_channel"].items()):
         click.echo(f"  {channel}: " + ", ".join(f"{n:,} {s}" for s, n in sorted(counts.items())))
     if result["uncertain"]:
-        click.echo(f"  {result['uncertain']:,} may have been sent twice or not at all (timeouts)")
+        click.echo(f"  {result['uncertain']:,} uncertain: their answer was lost; the provider is asked "
+                   "before they go again")
+    if result["maybe_duplicate"]:
+        click.echo(f"  {result['maybe_duplicate']:,} may have gone twice (sent again after a crash, "
+                   "with no way to ask the provider)")
     if result["fallback"]:
         click.echo(f"  {result['fallback']:,} emails sent because SMS failed")
     for event in result["audit"]:

@@ -33,9 +33,11 @@ class AlertClass(enum.StrEnum):
     CURRICULUM = "curriculum"
 
 
-# Lower goes first: an emergency is never stuck behind a routine send.
-PRIORITY = {AlertClass.EMERGENCY: 0, AlertClass.URGENT: 1, AlertClass.ROUTINE: 2,
-            AlertClass.CURRICULUM: 3}
+# Claim order (lower first): an emergency is never stuck behind a routine send, and within a class a
+# retry that is due goes before fresh rows (its lane is one lower: see RETRY_LANE).
+PRIORITY = {AlertClass.EMERGENCY: 1, AlertClass.URGENT: 3, AlertClass.ROUTINE: 5,
+            AlertClass.CURRICULUM: 7}
+RETRY_LANE = 1  # subtracted from a class's priority once a delivery is waiting to be retried
 
 
 class AlertStatus(enum.StrEnum):
@@ -154,8 +156,13 @@ class Delivery(db.Model):
     provider_ref: Mapped[str | None] = mapped_column(String(100))
     error_code: Mapped[str | None] = mapped_column(String(20))
     error_reason: Mapped[str | None] = mapped_column(String(500))
-    # The request may have reached the provider before the connection broke: not retried, counted.
+    # The last attempt may have reached the provider (a broken connection, a crashed worker): the
+    # provider is asked before it is sent again.
     uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Sent again after an attempt that may have gone, with no way to ask (email): maybe twice.
+    maybe_duplicate: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Transient failures are retried until then (a deadline per alert class), then it fails.
+    give_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -19,7 +19,8 @@ FAILURE_COLUMNS = ("school", "school_code", "channel", "address", "status", "cod
 
 
 def status_counts(alert: Alert) -> dict:
-    """Deliveries by status and by channel × status, uncertain sends and fallbacks."""
+    """Deliveries by status and by channel × status; uncertain sends not yet resolved (the provider
+    is asked before they go again), sends that may have gone twice, and email fallbacks."""
     rows = db.session.execute(
         select(Delivery.channel, Delivery.status, func.count())
         .where(Delivery.alert_id == alert.id).group_by(Delivery.channel, Delivery.status)).all()
@@ -28,12 +29,13 @@ def status_counts(alert: Alert) -> dict:
     for channel, status, count in rows:
         by_status[str(status)] = by_status.get(str(status), 0) + count
         by_channel.setdefault(str(channel), {})[str(status)] = count
-    uncertain, fallback = db.session.execute(
+    uncertain, maybe_duplicate, fallback = db.session.execute(
         select(func.count().filter(Delivery.uncertain.is_(True)),
+               func.count().filter(Delivery.maybe_duplicate.is_(True)),
                func.count().filter(Delivery.is_fallback.is_(True)))
         .where(Delivery.alert_id == alert.id)).one()
     return {"total": sum(by_status.values()), "by_status": by_status, "by_channel": by_channel,
-            "uncertain": uncertain, "fallback": fallback}
+            "uncertain": uncertain, "maybe_duplicate": maybe_duplicate, "fallback": fallback}
 
 
 def _school_of_delivery(alert: Alert):

@@ -29,6 +29,26 @@ class AsyncSmsBackend(Protocol):
         ...
 
 
+@runtime_checkable
+class FindingSmsBackend(Protocol):
+    """An SMS backend that can tell whether the provider already has a message (after a broken send)."""
+
+    def find(self, message: SmsMessage) -> str | None:
+        """The provider's reference of this exact message (same recipient and body), or None."""
+        ...
+
+
+@runtime_checkable
+class AsyncFindingSmsBackend(Protocol):
+    """`find` as a coroutine on the backend's event loop."""
+
+    loop: LoopThread
+
+    async def find_async(self, message: SmsMessage) -> str | None:
+        """Like FindingSmsBackend.find; run on `loop` only."""
+        ...
+
+
 class EmailBackend(Protocol):
     """Sends one email and returns the provider's reference, or raises a ChannelError."""
 

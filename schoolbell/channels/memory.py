@@ -8,10 +8,17 @@ from schoolbell.channels.base import Closing
 from schoolbell.channels.messages import EmailMessage, SmsMessage
 
 
+def _identity(message) -> tuple:
+    return (message.to, getattr(message, "body", None) or getattr(message, "text", None))
+
+
 class _MemoryBackend(Closing):
     def __init__(self, fail_for: Mapping[str, BaseException | type[BaseException]] | None = None):
         self.outbox: list = []
         self.fail_for = dict(fail_for or {})
+        # Recipients whose next message is kept but answered with this error (a lost answer).
+        self.keep_then_fail: dict[str, BaseException] = {}
+        self.references: dict[tuple, str] = {}
         self.closed = False
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -23,7 +30,20 @@ class _MemoryBackend(Closing):
             raise failure
         with self._lock:
             self.outbox.append(message)
-            return f"memory-{next(self._ids)}"
+            reference = self.references[_identity(message)] = f"memory-{next(self._ids)}"
+            lost_answer = self.keep_then_fail.pop(message.to, None)
+        if lost_answer is not None:
+            raise lost_answer
+        return reference
+
+    def find(self, message) -> str | None:
+        """The reference of a message with the same recipient and text already kept, as Twilio's
+        lookup by recipient and body would give."""
+        failure = self.fail_for.get(message.to)
+        if failure is not None:
+            raise failure
+        with self._lock:
+            return self.references.get(_identity(message))
 
     def close(self) -> None:
         """Mark the backend closed; the outbox stays readable."""

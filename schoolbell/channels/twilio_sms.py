@@ -10,10 +10,14 @@ from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.rest import Client
 
 from schoolbell.channels.base import Closing
+from schoolbell.channels.errors import TransientError
 from schoolbell.channels.event_loop import LoopThread
 from schoolbell.channels.messages import SmsMessage
 from schoolbell.channels.twilio_errors import from_transport_error, from_twilio_error
 from schoolbell.channels.twilio_http import RoutingHttpClient
+
+# Messages to one recipient looked at when asking whether a lost send arrived.
+FIND_PAGE = 20
 
 
 class TwilioSmsBackend(Closing):
@@ -66,6 +70,27 @@ class TwilioSmsBackend(Closing):
     def send(self, message: SmsMessage) -> str:
         """Send one message and wait for its SID (from any thread but the loop's)."""
         return self.loop.run(self.send_async(message))
+
+    async def find_async(self, message: SmsMessage) -> str | None:
+        """The SID of this exact message if Twilio has it: its newest messages to the recipient, by body.
+
+        Asked after a send whose answer was lost (a broken connection, a crashed worker). Each body
+        carries its delivery's own link, so an equal body is this delivery's message; it was created
+        minutes ago, so the newest page holds it. Errors are raised as for a send (TransientError…).
+        """
+        try:
+            recent = await self._client.messages.list_async(to=message.to, limit=FIND_PAGE,
+                                                             page_size=FIND_PAGE)
+        except (TwilioRestException, TwilioServiceException) as error:
+            raise from_twilio_error(error, None) from None
+        except (TimeoutError, aiohttp.ClientError) as error:
+            # A lookup is a read: whatever broke, asking again is safe.
+            raise TransientError(f"could not ask Twilio: {type(error).__name__}") from error
+        return next((found.sid for found in recent if found.body == message.body), None)
+
+    def find(self, message: SmsMessage) -> str | None:
+        """Like `find_async`, waiting for the answer (from any thread but the loop's)."""
+        return self.loop.run(self.find_async(message))
 
     def next_sender(self) -> str:
         """The next number of the pool, in turn."""

@@ -15,24 +15,22 @@ from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from schoolbell import timeutil
 from schoolbell.alerts.models import Alert, Channel, Delivery, DeliveryStatus
 from schoolbell.alerts.quiet_hours import defer_until
 from schoolbell.alerts.services import finish_if_done, office_quiet_hours
-from schoolbell.channels.errors import (
-    MaybeSentError,
-    PermanentError,
-    RecipientBlockedError,
-    TransientError,
-)
 from schoolbell.channels.masking import mask_email, mask_phone
 from schoolbell.delivery.backends import Backends, get_backends, sender_pool
-from schoolbell.delivery.claims import ClaimedDelivery, claim, recover_expired_leases
+from schoolbell.delivery.breaker import CircuitBreaker
+from schoolbell.delivery.claims import ClaimedDelivery, claim, recover_expired_leases, release_unsent
+from schoolbell.delivery.classify import TOTALS, classify
 from schoolbell.delivery.compose import AlertTexts, email_message, render_texts, sms_message
+from schoolbell.delivery.db_outage import DatabaseOutage
+from schoolbell.delivery.heartbeat import Heartbeat
 from schoolbell.delivery.holds import drop_cancelled, hold_for_quiet_hours
 from schoolbell.delivery.outcomes import BatchOutcome, write_outcome
-from schoolbell.delivery.retry import backoff_seconds, gives_up
 from schoolbell.delivery.sending import Job, Sender
 from schoolbell.directory.models import Contact
 from schoolbell.extensions import db
@@ -46,6 +44,12 @@ PIPELINE_DEPTH = 4
 # While busy, an alert is checked for completion at most this often: at the tail of a Seoul-sized
 # alert on SQLite the check scans the alert's rows (~300 ms), which per batch would halve throughput.
 FINISH_CHECK_SECONDS = 5.0
+# Deliveries claimed at once while a channel's circuit is open or half-open: a probe, not a batch.
+PROBE_SIZE = 10
+
+
+def _held_ids(flights) -> set[int]:
+    return {delivery.id for flight in flights for delivery in flight.batch}
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,8 @@ class _Flight:
     batch: list[ClaimedDelivery]
     outcome: BatchOutcome
     sends: list[tuple[list[Job], Future]]  # jobs, and the future of their results in that order
+    started: float = 0.0
+    classified: bool = False
 
     def results(self):
         """Each job with its result (a reference or a ChannelError), waiting for them as needed."""
@@ -111,7 +117,12 @@ class _Flight:
 
 
 class Dispatcher:
-    """One worker process's loop over claimable deliveries."""
+    """One worker process's loop over claimable deliveries.
+
+    It outlives its database: a lost connection, a restart, a lock timeout or a full disk makes it
+    roll back, wait with backoff and try again, never exit; results already in hand are written
+    once the database is back, and claimed rows it never sent are handed back.
+    """
 
     def __init__(self, app: Flask, settings: DispatcherSettings | None = None,
                  backends: Backends | None = None):
@@ -120,16 +131,18 @@ class Dispatcher:
         self.backends = backends or get_backends(app)
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.stopping = threading.Event()
+        self.breaker = CircuitBreaker()
         self.sender = Sender(self.backends, self.settings.sms_concurrency, self.settings.email_threads,
-                             self.settings.sms_rate, self.settings.email_rate)
+                             self.settings.sms_rate, self.settings.email_rate, self.breaker)
         self._texts: dict[tuple[int, str], AlertTexts] = {}
         self._alerts: dict[int, Alert] = {}
         self._quiet_hours: dict[int, str] = {}
         self._unchecked: set[int] = set()  # alerts with sends recorded since their last check
         self._checked_at: dict[int, float] = {}
+        self._flight_size = self.settings.flight_size
+        self._outage = DatabaseOutage(self.worker_id)
         self.callback_url = app.config.get("TWILIO_STATUS_CALLBACK_URL") or None
-        self.totals = {"sent": 0, "retry": 0, "failed": 0, "uncertain": 0, "skipped": 0,
-                       "fallback": 0}
+        self.totals = dict.fromkeys(TOTALS, 0) | {"database_outages": 0}
 
     def stop(self) -> None:
         """Finish the batches in hand, then return (SIGTERM)."""
@@ -141,24 +154,62 @@ class Dispatcher:
         Pipelined: while one batch sends, the next is claimed and addressed and the one before is
         recorded, so the pool never waits for the database.
         """
-        recover_expired_leases()
+        heartbeat = Heartbeat(self.app, self.worker_id, self.settings.lease_seconds, self._share_rates)
+        heartbeat.start()
         flights: deque[_Flight] = deque()
-        size = self.settings.flight_size
-        while True:
-            if not self.stopping.is_set() and len(flights) < PIPELINE_DEPTH:
-                flight = self._launch(size)
-                if flight is not None:
-                    flights.append(flight)
-                    continue
-            if flights:
-                self._land(flights.popleft())
-                continue
-            self._finish_alerts(everything=True)
-            if self.stopping.is_set() or (until_idle and not self._work_due_soon()):
-                break
-            recover_expired_leases()
-            self.stopping.wait(self.settings.idle_sleep)
+        try:
+            needs_recovery = True
+            while True:
+                try:
+                    if needs_recovery:
+                        # What this worker claimed but never handed to a provider goes back now;
+                        # what crashed workers held goes back once their leases lapse.
+                        release_unsent(self.worker_id, _held_ids(flights))
+                        recover_expired_leases()
+                        needs_recovery = False
+                    if not self._step(flights, until_idle):
+                        break
+                    self._outage.over()
+                except DBAPIError as error:
+                    self.totals["database_outages"] += self._outage.begin(error)
+                    if self.stopping.is_set() and (not flights or
+                                                   self._outage.lasted() > self.settings.lease_seconds):
+                        if flights:
+                            log.error("stopping with %s batches unrecorded: the database stayed away; "
+                                      "they will be checked before they go again", len(flights))
+                        break
+                    self._outage.wait()
+                    needs_recovery = True
+        finally:
+            heartbeat.stop()
         return self.totals
+
+    def _step(self, flights: deque[_Flight], until_idle: bool) -> bool:
+        """One turn of the pipeline: launch a batch, or land the oldest, or idle. False to stop."""
+        if not self.stopping.is_set() and len(flights) < PIPELINE_DEPTH:
+            flight = self._launch(self._claim_size())
+            if flight is not None:
+                flights.append(flight)
+                return True
+        if flights:
+            self._land(flights[0])
+            flights.popleft()  # only once written: a failed write is tried again, not lost
+            return True
+        self._finish_alerts(everything=True)
+        if self.stopping.is_set() or (until_idle and not self._work_due_soon()):
+            return False
+        recover_expired_leases()
+        self.stopping.wait(self.settings.idle_sleep)
+        return True
+
+    def _claim_size(self) -> int:
+        # A provider behind an open circuit gets probes, not batches.
+        return min(self._flight_size, PROBE_SIZE) if self.breaker.tripped() else self._flight_size
+
+    def _share_rates(self, alive: int) -> None:
+        """A sender number's limit holds across workers: each takes its share of the living's."""
+        self.sender.limiters[Channel.SMS.value].set_rate(self.settings.sms_rate / alive)
+        self.sender.limiters[Channel.EMAIL.value].set_rate(self.settings.email_rate / alive)
 
     def close(self) -> None:
         """Wait for sends in flight and release the thread pools."""
@@ -175,23 +226,38 @@ class Dispatcher:
 
     def _launch(self, size: int) -> _Flight | None:
         """Claim a batch, address it and hand its sends to the pools without waiting for them."""
-        batch = claim(self.worker_id, size, self.settings.lease_seconds)
+        batch = claim(self.worker_id, size, self.settings.lease_seconds,
+                      skip_channels=self.breaker.open_channels())
         if not batch:
             return None
         claimed, batch = len(batch), drop_cancelled(self.worker_id, batch)
         batch = hold_for_quiet_hours(self.worker_id, batch, self._after_quiet_hours, timeutil.utcnow())
         outcome = BatchOutcome()
         jobs = self._prepare(batch, outcome)
-        return _Flight(claimed, batch, outcome, self.sender.start(jobs))
+        return _Flight(claimed, batch, outcome, self.sender.start(jobs), time.monotonic())
 
     def _land(self, flight: _Flight) -> int:
-        """Wait for a batch's sends and record them; returns how many deliveries it claimed."""
-        for job, result in flight.results():
-            self._classify(job, result, flight.outcome)
+        """Wait for a batch's sends and record them; returns how many deliveries it claimed.
+
+        Results are classified once; writing them may be tried again after a database error.
+        """
+        if not flight.classified:
+            for job, result in flight.results():
+                classify(job, result, flight.outcome, self.totals,
+                         self._alert(job.delivery.alert_id).alert_class, self._after_quiet_hours)
+            flight.classified = True
+            self._adapt(time.monotonic() - flight.started)
         self.totals["fallback"] += write_outcome(self.worker_id, flight.outcome)
         self._unchecked.update(delivery.alert_id for delivery in flight.batch)
         self._finish_alerts()
         return flight.claimed
+
+    def _adapt(self, seconds: float) -> None:
+        """Smaller claims while the provider is slow, back up to the setting while it is fast."""
+        if seconds > self.settings.lease_seconds / 4:
+            self._flight_size = max(1, self._flight_size // 2)
+        elif seconds < self.settings.lease_seconds / 16:
+            self._flight_size = min(self.settings.flight_size, self._flight_size * 2)
 
     def _finish_alerts(self, everything: bool = False) -> None:
         """Mark finished alerts sent: while busy each at most every few seconds, else all now."""
@@ -256,31 +322,6 @@ class Dispatcher:
         if not self.callback_url:
             return None
         return f"{self.callback_url}?d={delivery.id}&a={delivery.attempt_no}"
-
-    def _classify(self, job: Job, result, outcome: BatchOutcome) -> None:
-        delivery = job.delivery
-        if isinstance(result, str):
-            outcome.sent.append({"b_id": delivery.id, "b_ref": result})
-            self.totals["sent"] += 1
-            return
-        row = {"b_id": delivery.id, "b_code": result.code, "b_reason": result.reason[:500]}
-        if isinstance(result, MaybeSentError):
-            outcome.uncertain.append(row)
-            self.totals["uncertain"] += 1
-            log.warning("delivery %s to %s may have been sent: %s", delivery.id, job.masked, result)
-        elif isinstance(result, TransientError) and not gives_up(delivery.attempts):
-            wait = backoff_seconds(delivery.attempts, result.retry_after)
-            retry_at = self._after_quiet_hours(delivery.alert_id, timeutil.utcnow() + timedelta(seconds=wait))
-            outcome.retry.append({**row, "b_next": retry_at})
-            self.totals["retry"] += 1
-        else:
-            outcome.failed.append(row)
-            self.totals["failed"] += 1
-            log.info("delivery %s to %s failed: %s", delivery.id, job.masked, result)
-            if delivery.channel == Channel.SMS.value and isinstance(result, PermanentError):
-                outcome.sms_failed_people.setdefault(delivery.alert_id, set()).add(delivery.contact_id)
-            if isinstance(result, RecipientBlockedError):
-                outcome.sms_blocked[delivery.contact_id] = f"{result.code}: {result.reason}"
 
     def _after_quiet_hours(self, alert_id: int, moment):
         """A retry of anything but an emergency waits for the end of its office's quiet hours."""

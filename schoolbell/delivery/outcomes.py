@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Boolean, bindparam, func, or_, update
 
 from schoolbell import timeutil
 from schoolbell.alerts.delivery_status import move, record_send
@@ -12,6 +12,7 @@ from schoolbell.alerts.models import (
     Delivery,
     DeliveryStatus,
 )
+from schoolbell.database import UTCDateTime
 from schoolbell.delivery.fallback import email_fallback
 from schoolbell.directory.models import Contact
 from schoolbell.extensions import db
@@ -19,7 +20,11 @@ from schoolbell.extensions import db
 
 @dataclass
 class BatchOutcome:
-    """The results of one batch, grouped by what must be written."""
+    """The results of one batch, grouped by what must be written.
+
+    Rows are executemany parameters: sent {b_id, b_ref, b_dup}; uncertain and retry {b_id, b_code,
+    b_reason, b_next, b_give_up}; failed {b_id, b_code, b_reason}; skipped {b_id, b_reason}.
+    """
 
     sent: list[dict] = field(default_factory=list)
     uncertain: list[dict] = field(default_factory=list)
@@ -39,19 +44,29 @@ def _mine(worker: str):
 
 
 def write_outcome(worker: str, outcome: BatchOutcome) -> int:
-    """Write a batch's results; only rows this worker still leases are touched. Returns fallbacks."""
+    """Write a batch's results; only rows this worker still leases are touched. Returns fallbacks.
+
+    One transaction: if the database fails midway nothing is written, and the same outcome can be
+    written again once it is back.
+    """
     now = timeutil.utcnow()
     done = {"lease_owner": None, "lease_expires_at": None, "updated_at": now}
     code, reason = bindparam("b_code"), bindparam("b_reason")
     sending = [DeliveryStatus.SENDING]
+    sent_again = bindparam("b_dup", False, type_=Boolean())  # optional per row
+    # Retries wait in their class's retry lane (one below its fresh rows), until their deadline.
+    retry = {"next_attempt_at": bindparam("b_next"), "error_code": code, "error_reason": reason,
+             "priority": Delivery.priority - Delivery.priority % 2,
+             "give_up_at": func.coalesce(Delivery.give_up_at, bindparam("b_give_up", type_=UTCDateTime())),
+             **done}
     statements = (
         (outcome.sent, record_send(*_mine(worker), provider_ref=bindparam("b_ref"), sent_at=now,
-                                   error_code=None, error_reason=None, **done)),
-        (outcome.uncertain, record_send(*_mine(worker), uncertain=True, sent_at=now,
-                                        error_code=code, error_reason=reason, **done)),
-        (outcome.retry, move(DeliveryStatus.PENDING, *_mine(worker), only_from=sending,
-                             next_attempt_at=bindparam("b_next"), error_code=code, error_reason=reason,
-                             **done)),
+                                   error_code=None, error_reason=None, uncertain=False,
+                                   maybe_duplicate=or_(Delivery.maybe_duplicate, sent_again),
+                                   **done)),
+        (outcome.uncertain, move(DeliveryStatus.PENDING, *_mine(worker), only_from=sending,
+                                 uncertain=True, **retry)),
+        (outcome.retry, move(DeliveryStatus.PENDING, *_mine(worker), only_from=sending, **retry)),
         (outcome.failed, move(DeliveryStatus.FAILED, *_mine(worker), only_from=sending,
                               error_code=code, error_reason=reason, **done)),
         (outcome.skipped, move(DeliveryStatus.SKIPPED, *_mine(worker), only_from=sending,

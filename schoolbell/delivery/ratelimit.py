@@ -22,6 +22,14 @@ class RateLimiter:
         self.lock = threading.Lock()
         self._turn = asyncio.Lock()
 
+    def set_rate(self, rate: float) -> None:
+        """Change the rate (e.g. this worker's share of a limit all workers split)."""
+        with self.lock:
+            if rate == self.rate:
+                return
+            self.rate, self.capacity = rate, max(1.0, rate)
+            self.tokens = min(self.tokens, self.capacity)
+
     def acquire(self) -> None:
         """Wait (blocking the thread) until a send is allowed."""
         while (wait := self._take()) > 0:

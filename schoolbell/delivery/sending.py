@@ -1,5 +1,9 @@
-"""Sending a batch's messages: bounded concurrency and a rate per channel; SMS on the backend's event
-loop when it has one (Twilio), everything else on thread pools."""
+"""Sending a batch's messages: bounded concurrency, a rate and a circuit breaker per channel; SMS on
+the backend's event loop when it has one (Twilio), everything else on thread pools.
+
+A delivery whose last attempt may have reached the provider is first looked up there (when the
+backend can): found, it is recorded as sent with the provider's reference and not sent again.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from schoolbell.alerts.models import Channel
-from schoolbell.channels.base import AsyncSmsBackend
-from schoolbell.channels.errors import ChannelError, TransientError
+from schoolbell.channels.base import AsyncFindingSmsBackend, AsyncSmsBackend, FindingSmsBackend
+from schoolbell.channels.errors import ChannelError, MaybeSentError, TransientError
 from schoolbell.delivery.backends import Backends
+from schoolbell.delivery.breaker import CircuitBreaker
 from schoolbell.delivery.claims import ClaimedDelivery
 from schoolbell.delivery.ratelimit import RateLimiter
 
@@ -27,12 +32,27 @@ class Job:
     masked: str
 
 
+@dataclass(frozen=True)
+class Found:
+    """The provider already had the message of an uncertain attempt: its reference, nothing sent."""
+
+    reference: str
+
+
+@dataclass(frozen=True)
+class SentAgain:
+    """Sent after an uncertain attempt that could not be checked: it may have gone twice."""
+
+    reference: str
+
+
 class Sender:
     """Starts sends without waiting for them; each result is a provider reference or a ChannelError."""
 
     def __init__(self, backends: Backends, sms_concurrency: int, email_threads: int,
-                 sms_rate: float = 0.0, email_rate: float = 0.0):
+                 sms_rate: float = 0.0, email_rate: float = 0.0, breaker: CircuitBreaker | None = None):
         self.backends = backends
+        self.breaker = breaker or CircuitBreaker()
         self.limiters = {Channel.SMS.value: RateLimiter(sms_rate),
                          Channel.EMAIL.value: RateLimiter(email_rate)}
         self.pools = {
@@ -62,13 +82,20 @@ class Sender:
         return [self._send(job) for job in jobs]
 
     def _send(self, job: Job):
-        """Send one message on a pool thread; returns the provider reference or the error."""
-        self.limiters[job.delivery.channel].acquire()
-        backend = self.backends.sms if job.delivery.channel == Channel.SMS.value else self.backends.email
+        """Send one message on a pool thread: a reference, Found, SentAgain or the ChannelError."""
+        channel = job.delivery.channel
+        if not self.breaker.allow(channel):
+            return self._circuit_open(channel)
+        backend = self.backends.sms if channel == Channel.SMS.value else self.backends.email
         try:
-            return backend.send(job.message)
+            if self._checkable(job, backend):
+                found = backend.find(job.message)
+                if found is not None:
+                    return self._recorded(channel, Found(found))
+            self.limiters[channel].acquire()
+            return self._recorded(channel, self._sent(job, backend.send(job.message), backend))
         except Exception as error:
-            return self._failure(job, error)
+            return self._recorded(channel, self._failure(job, error))
 
     async def _send_all_async(self, jobs: list[Job]) -> list:
         """Send SMS jobs concurrently on the backend's loop; their results in order."""
@@ -76,12 +103,41 @@ class Sender:
 
     async def _send_async(self, job: Job):
         """Send one SMS on the backend's loop, at most sms_concurrency at once; like `_send`."""
+        channel, backend = Channel.SMS.value, self.backends.sms
         async with self._sms_slots:
-            await self.limiters[Channel.SMS.value].acquire_async()
+            if not self.breaker.allow(channel):
+                return self._circuit_open(channel)
             try:
-                return await self.backends.sms.send_async(job.message)
+                if job.delivery.uncertain and isinstance(backend, AsyncFindingSmsBackend):  # SMS only here
+                    found = await backend.find_async(job.message)
+                    if found is not None:
+                        return self._recorded(channel, Found(found))
+                await self.limiters[channel].acquire_async()
+                reference = await backend.send_async(job.message)
+                return self._recorded(channel, self._sent(job, reference, backend))
             except Exception as error:
-                return self._failure(job, error)
+                return self._recorded(channel, self._failure(job, error))
+
+    @staticmethod
+    def _checkable(job: Job, backend) -> bool:
+        """An uncertain SMS whose provider can be asked whether it has the message."""
+        return (job.delivery.uncertain and job.delivery.channel == Channel.SMS.value
+                and isinstance(backend, FindingSmsBackend))
+
+    def _sent(self, job: Job, reference: str, backend):
+        """A reference, flagged when an uncertain attempt went again without being checked."""
+        checked = job.delivery.channel == Channel.SMS.value and isinstance(
+            backend, FindingSmsBackend | AsyncFindingSmsBackend)
+        return SentAgain(reference) if job.delivery.uncertain and not checked else reference
+
+    def _recorded(self, channel: str, result):
+        # Only an unreachable or busy provider trips the breaker; a refusal is an answer.
+        self.breaker.record(channel, ok=not isinstance(result, TransientError | MaybeSentError))
+        return result
+
+    def _circuit_open(self, channel: str) -> TransientError:
+        return TransientError("provider unavailable: its circuit is open, nothing was sent",
+                              "circuit-open", retry_after=max(1.0, self.breaker.wait(channel)))
 
     def _failure(self, job: Job, error: Exception) -> ChannelError:
         if isinstance(error, ChannelError):

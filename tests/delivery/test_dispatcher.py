@@ -122,16 +122,32 @@ def test_unsubscribed_recipient_is_blocked_for_sms(dispatcher, backends, classro
     assert (target.id, "sms") not in statuses(second)  # even an emergency never breaks a hard block
 
 
-def test_a_timeout_after_sending_is_counted_not_retried(dispatcher, backends, classroom):
-    backends.sms.fail_for[classroom[2].phone] = MaybeSentError("read timeout")
+def test_a_send_whose_answer_was_lost_is_asked_about_not_sent_twice(dispatcher, backends, classroom,
+                                                                    time_machine):
+    time_machine.move_to(datetime(2031, 3, 10, 1, 0, tzinfo=UTC), tick=False)
+    arrived, lost = classroom[1], classroom[2]
+    # The provider kept one message but the answer never came back; the other never arrived.
+    backends.sms.keep_then_fail[arrived.phone] = MaybeSentError("connection reset after sending")
+    backends.sms.fail_for[lost.phone] = MaybeSentError("read timeout")
     alert = factories.alert("routine", {"roles": ["guardian"]})
     send_alert(alert, "test")
     totals = dispatcher.run(until_idle=True)
-    assert totals["uncertain"] == 1
-    assert status_counts(alert)["uncertain"] == 1
-    row = db.session.scalar(select(Delivery).where(Delivery.contact_id == classroom[2].id,
-                                                   Delivery.channel == "sms"))
-    assert row.status is DeliveryStatus.SENT and row.uncertain and row.attempts == 1
+    assert totals["uncertain"] == 2
+    assert status_counts(alert)["uncertain"] == 2
+    rows = {row.contact_id: row for row in db.session.scalars(
+        select(Delivery).where(Delivery.channel == "sms", Delivery.contact_id.in_([arrived.id, lost.id])))}
+    assert {(row.status, row.uncertain) for row in rows.values()} == {(DeliveryStatus.PENDING, True)}
+
+    del backends.sms.fail_for[lost.phone]
+    time_machine.move_to(max(row.next_attempt_at for row in rows.values()), tick=False)
+    totals = dispatcher.run(until_idle=True)
+    assert totals["found"] == 1  # the provider had it: recorded with its reference, not sent again
+    assert [m.to for m in backends.sms.outbox].count(arrived.phone) == 1
+    assert [m.to for m in backends.sms.outbox].count(lost.phone) == 1  # it had not: sent now
+    db.session.expire_all()
+    counts = status_counts(alert)
+    assert counts["uncertain"] == 0 and counts["maybe_duplicate"] == 0
+    assert set(counts["by_status"]) == {"sent"}
 
 
 def test_emergency_goes_before_routine(dispatcher, backends, classroom):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import random
+from datetime import UTC, datetime, timedelta
 
+from schoolbell.alerts.models import AlertClass
 from schoolbell.delivery.ratelimit import RateLimiter
-from schoolbell.delivery.retry import CAP_SECONDS, MAX_ATTEMPTS, backoff_seconds, gives_up
+from schoolbell.delivery.retry import CAP_SECONDS, backoff_seconds, gave_up_reason, give_up_at
 
 
 def test_backoff_doubles_with_jitter_and_is_capped():
@@ -20,7 +22,15 @@ def test_backoff_doubles_with_jitter_and_is_capped():
 
 def test_retry_after_is_a_floor():
     assert backoff_seconds(1, retry_after=120, rng=random.Random(1)) == 120
-    assert gives_up(MAX_ATTEMPTS) and not gives_up(MAX_ATTEMPTS - 1)
+    assert backoff_seconds(400, rng=random.Random(1)) < CAP_SECONDS * 1.5  # no overflow, however many
+
+
+def test_transient_failures_are_retried_until_a_deadline_per_class():
+    first = datetime(2031, 3, 10, 1, 0, tzinfo=UTC)
+    assert give_up_at(AlertClass.EMERGENCY, first) == first + timedelta(hours=6)
+    assert give_up_at("routine", first) == first + timedelta(hours=24)
+    assert gave_up_reason("emergency", "could not connect") == \
+        "gave up after 6 h of transient errors; last: could not connect"
 
 
 class FakeClock:
