@@ -38,13 +38,15 @@ def configure_engine_events(app: Flask) -> None:
     if engine.dialect.name != "sqlite":
         return
 
+    busy_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10000))
+
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         # WAL lets the web app read while the dispatcher writes; busy_timeout waits instead of failing.
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

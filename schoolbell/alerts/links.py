@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from schoolbell.alerts.models import Alert
@@ -22,9 +23,23 @@ def delivery_id_from(token: str) -> int:
     return read_id(PURPOSE, token, LINK_DAYS * DAY)
 
 
-def recipient_link(alert: Alert, delivery_id: int, language: str) -> str:
+@dataclass(frozen=True)
+class LinkTarget:
+    """What a recipient link depends on: the alert's lesson, and when it was sent (the token's age)."""
+
+    lesson_slug: str | None
+    issued_at: datetime | None
+
+    @classmethod
+    def of(cls, alert: Alert) -> LinkTarget:
+        """The link target of an alert."""
+        return cls(alert.lesson_slug, alert.fanned_out_at)
+
+
+def recipient_link(target: Alert | LinkTarget, delivery_id: int, language: str) -> str:
     """The page a recipient opens, in their language: the lesson for lesson alerts, else the alert."""
-    token = recipient_token(delivery_id, alert.fanned_out_at)
-    if alert.lesson_slug:
-        return public_url(f"/lessons/{alert.lesson_slug}?lang={language}&t={token}")
+    target = target if isinstance(target, LinkTarget) else LinkTarget.of(target)
+    token = recipient_token(delivery_id, target.issued_at)
+    if target.lesson_slug:
+        return public_url(f"/lessons/{target.lesson_slug}?lang={language}&t={token}")
     return public_url(f"/m/{token}")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask import render_template
 from flask_babel import force_locale
 
-from schoolbell.alerts.links import recipient_link
+from schoolbell.alerts.links import LinkTarget, recipient_link
 from schoolbell.alerts.models import Alert
 from schoolbell.alerts.texts import sms_head
 from schoolbell.channels.messages import EmailMessage, SmsMessage
@@ -24,7 +24,7 @@ LINK_SLOT = "\x00LINK\x00"  # cannot occur in authored text
 class AlertTexts:
     """One alert's texts in one language, ready to address."""
 
-    alert: Alert
+    link_target: LinkTarget  # plain values: the texts outlive the database session that loaded them
     language: str
     subject: str
     sms_head: str
@@ -33,7 +33,7 @@ class AlertTexts:
 
     def link_for(self, delivery_id: int) -> str:
         """The recipient's own link."""
-        return recipient_link(self.alert, delivery_id, self.language)
+        return recipient_link(self.link_target, delivery_id, self.language)
 
 
 def render_texts(alert: Alert, language: str) -> AlertTexts:
@@ -42,7 +42,8 @@ def render_texts(alert: Alert, language: str) -> AlertTexts:
     with force_locale(language):
         context = {"alert": alert, "title": title, "body": body, "language": language,
                    "personal_link": LINK_SLOT}
-        return AlertTexts(alert=alert, language=language, subject=title, sms_head=sms_head(alert, language),
+        return AlertTexts(link_target=LinkTarget.of(alert), language=language, subject=title,
+                          sms_head=sms_head(alert, language),
                           email_text=render_template("email/alert.txt", **context),
                           email_html=render_template("email/alert.html", **context))
 

@@ -172,6 +172,7 @@ class Dispatcher:
                     self._outage.over()
                 except DBAPIError as error:
                     self.totals["database_outages"] += self._outage.begin(error)
+                    self._alerts.clear()  # loaded by the session just dropped: load them again
                     if self.stopping.is_set() and (not flights or
                                                    self._outage.lasted() > self.settings.lease_seconds):
                         if flights:
