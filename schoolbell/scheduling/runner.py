@@ -15,8 +15,10 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
+from sqlalchemy.exc import DBAPIError
 
 from schoolbell import timeutil
+from schoolbell.delivery.db_outage import DatabaseOutage
 from schoolbell.scheduling.due import send_due_alerts, upcoming
 from schoolbell.scheduling.lock import acquire, new_holder_id, release, renew
 
@@ -55,9 +57,17 @@ class SchedulerRunner:
         self._heartbeat: threading.Thread | None = None
 
     def start(self) -> None:
-        """Take the lock (or raise SchedulerLockHeld) and start firing jobs."""
-        with self.app.app_context():
-            acquire(self.holder, self.settings.stale_seconds, timeutil.utcnow())
+        """Take the lock (or raise SchedulerLockHeld) and start firing jobs; waits for the database."""
+        outage = DatabaseOutage(f"scheduler {self.holder}")
+        while True:
+            with self.app.app_context():
+                try:
+                    acquire(self.holder, self.settings.stale_seconds, timeutil.utcnow())
+                    outage.over()
+                    break
+                except DBAPIError as error:
+                    outage.begin(error)
+            outage.wait()
         try:
             self._scheduler = BackgroundScheduler(
                 jobstores={"default": MemoryJobStore()},
