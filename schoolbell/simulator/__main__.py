@@ -1,4 +1,4 @@
-"""Command line: `python -m schoolbell.simulator --port 8765 [--latency-ms 100] …`."""
+"""Command line: `python -m schoolbell.simulator --port 8765 [--latency-ms 100] [--outage drop] …`."""
 
 import argparse
 import logging
@@ -13,6 +13,7 @@ from schoolbell.simulator.app import (
     make_app,
 )
 from schoolbell.simulator.recorder import Recorder
+from schoolbell.simulator.state import OUTAGES
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -28,15 +29,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--record", metavar="FILE.jsonl", help="append accepted messages here")
     parser.add_argument("--account-sid", default=DEFAULT_ACCOUNT_SID)
     parser.add_argument("--auth-token", default=DEFAULT_AUTH_TOKEN)
-    parser.add_argument("--seed", type=int, help="seed for --error-rate, for repeatable runs")
+    parser.add_argument(
+        "--outage", choices=OUTAGES, default="off",
+        help="503: answer every create 503; drop: read it, maybe accept it, close unanswered",
+    )
+    parser.add_argument("--drop-accept-rate", type=float, default=0.5,
+                        help="with --outage drop, the fraction of dropped creates still accepted")
+    parser.add_argument("--throttle-rate", type=float, default=0.0,
+                        help="fraction of creates answered 429 (code 20429) with Retry-After")
+    parser.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds on a 429")
+    parser.add_argument("--seed", type=int, help="seed for the rates, for repeatable runs")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Serve until interrupted (SIGINT or SIGTERM)."""
+    """Serve until interrupted (SIGINT or SIGTERM); modes change live via POST /_simulator/mode."""
     args = parse_args(argv)
-    if not 0.0 <= args.error_rate <= 1.0:
-        raise SystemExit("--error-rate must be between 0 and 1")
+    for name in ("error_rate", "drop_accept_rate", "throttle_rate"):
+        if not 0.0 <= getattr(args, name) <= 1.0:
+            raise SystemExit(f"--{name.replace('_', '-')} must be between 0 and 1")
+    if args.retry_after < 0:
+        raise SystemExit("--retry-after must not be negative")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     settings = SimulatorSettings(
         account_sid=args.account_sid,
@@ -44,6 +57,10 @@ def main(argv: list[str] | None = None) -> None:
         latency_ms=args.latency_ms,
         error_rate=args.error_rate,
         callback_delay_ms=args.callback_delay_ms,
+        outage=args.outage,
+        drop_accept_rate=args.drop_accept_rate,
+        throttle_rate=args.throttle_rate,
+        retry_after_s=args.retry_after,
         seed=args.seed,
     )
     app = make_app(Simulator(settings, Recorder(args.record)))

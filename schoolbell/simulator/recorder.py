@@ -1,10 +1,10 @@
 """Keeps every accepted message, in memory and optionally as JSON lines in a file."""
 
 import json
+import os
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO
 
 
 @dataclass(frozen=True)
@@ -23,34 +23,35 @@ class ReceivedMessage:
 
 
 class Recorder:
-    """An in-memory list of received messages, mirrored to a .jsonl file when a path is given."""
+    """An in-memory list of received messages, mirrored to a .jsonl file when a path is given.
+
+    Each line reaches the file with one unbuffered write on an O_APPEND descriptor before `add`
+    returns, so the file holds every accepted message even if the process is then SIGKILLed
+    (the kernel keeps it; it is not fsynced, so a power cut may still lose the last lines).
+    """
 
     def __init__(self, path: str | Path | None = None):
         self.messages: list[ReceivedMessage] = []
         self.path = Path(path) if path else None
-        self._file: IO[str] | None = None
+        self._fd: int | None = None
         self._lock = threading.Lock()
 
     def add(self, message: ReceivedMessage) -> None:
-        """Record one message."""
+        """Record one message; with a file, the line is written before this returns."""
         self.messages.append(message)
         if self.path is None:
             return
-        line = json.dumps(asdict(message), ensure_ascii=False) + "\n"
+        line = (json.dumps(asdict(message), ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
-            if self._file is None:
-                self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 (kept open)
-            self._file.write(line)
-
-    def flush(self) -> None:
-        """Write buffered lines to the file."""
-        with self._lock:
-            if self._file is not None:
-                self._file.flush()
+            if self._fd is None:
+                self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            view = memoryview(line)
+            while view:
+                view = view[os.write(self._fd, view):]
 
     def close(self) -> None:
-        """Flush and close the file; a later `add` opens it again, appending."""
+        """Close the file; a later `add` opens it again, appending."""
         with self._lock:
-            if self._file is not None:
-                self._file.close()
-                self._file = None
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None

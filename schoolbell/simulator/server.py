@@ -15,6 +15,7 @@ from schoolbell.simulator.app import (
     make_app,
 )
 from schoolbell.simulator.callbacks import SentCallback
+from schoolbell.simulator.modes import apply_modes, modes
 from schoolbell.simulator.recorder import ReceivedMessage, Recorder
 
 # In-flight requests (e.g. a deliberately slow answer) get this long to finish on stop().
@@ -36,6 +37,10 @@ class TwilioSimulator:
         callback_delay_ms: float = 0.0,
         record_path: str | Path | None = None,
         seed: int | None = None,
+        outage: str = "off",
+        drop_accept_rate: float = 0.5,
+        throttle_rate: float = 0.0,
+        retry_after_s: int = 1,
     ):
         self.settings = SimulatorSettings(
             account_sid=account_sid,
@@ -44,6 +49,12 @@ class TwilioSimulator:
             error_rate=error_rate,
             callback_delay_ms=callback_delay_ms,
             seed=seed,
+        )
+        self.set_modes(
+            outage=outage,
+            drop_accept_rate=drop_accept_rate,
+            throttle_rate=throttle_rate,
+            retry_after=retry_after_s,
         )
         self.recorder = Recorder(record_path)
         self.state = Simulator(self.settings, self.recorder)
@@ -93,14 +104,46 @@ class TwilioSimulator:
         """Wait `ms` milliseconds before each status callback."""
         self.settings.callback_delay_ms = ms
 
+    def set_outage(self, outage: str, drop_accept_rate: float | None = None) -> None:
+        """"off", "503" (every create answered 503) or "drop" (read, maybe accepted, unanswered)."""
+        changes: dict[str, object] = {"outage": outage}
+        if drop_accept_rate is not None:
+            changes["drop_accept_rate"] = drop_accept_rate
+        self.set_modes(**changes)
+
+    def set_throttle(self, rate: float, retry_after: int | None = None) -> None:
+        """Answer this fraction of creates 429 (code 20429) with Retry-After `retry_after` seconds."""
+        changes: dict[str, object] = {"throttle_rate": rate}
+        if retry_after is not None:
+            changes["retry_after"] = retry_after
+        self.set_modes(**changes)
+
+    def set_modes(self, **changes: object) -> None:
+        """Change modes by the admin endpoint's keys (outage, throttle_rate, retry_after, …)."""
+        problem = apply_modes(self.settings, changes)
+        if problem is not None:
+            raise ValueError(problem)
+
+    @property
+    def modes(self) -> dict[str, object]:
+        """The current modes, keyed as `set_modes` and the admin endpoint take them."""
+        return modes(self.settings)
+
+    @property
+    def rejected(self) -> dict[str, int]:
+        """Creates turned away by a mode: outage_503, error_rate, throttled, dropped, …"""
+        return dict(self.state.rejected)
+
     def reset(self) -> None:
-        """Forget recorded messages and callbacks; back to no latency and no errors."""
+        """Forget messages, callbacks and counts; back to no latency, errors or outage."""
         self.recorder.messages.clear()
+        self.state.store.clear()
         self.callbacks.clear()
-        self.state.peak_in_flight = 0
-        self.settings.latency_ms = 0.0
-        self.settings.error_rate = 0.0
-        self.settings.callback_delay_ms = 0.0
+        self.state.reset_counts()
+        self.set_modes(
+            outage="off", drop_accept_rate=0.5, throttle_rate=0.0, retry_after=1,
+            latency_ms=0.0, error_rate=0.0, callback_delay_ms=0.0,
+        )
 
     def start(self) -> str:
         """Start serving (again, on the same port after a stop) and return the base URL."""
