@@ -47,10 +47,10 @@ def _register_optional_parts(app: Flask) -> None:
     import schoolbell.alerts.models  # noqa: F401
     import schoolbell.curriculum.models  # noqa: F401
     import schoolbell.delivery.models  # noqa: F401
-    import schoolbell.scheduling.assign_cli  # noqa: F401  (adds `flask lessons assign`)
     import schoolbell.scheduling.models  # noqa: F401
     from schoolbell.accounts.cli import users_cli
     from schoolbell.alerts.cli import alerts_cli
+    from schoolbell.curriculum.assign_cli import assign_command
     from schoolbell.curriculum.cli import lessons_cli
     from schoolbell.delivery.cli import worker_command
     from schoolbell.delivery.webhooks import webhooks
@@ -59,6 +59,7 @@ def _register_optional_parts(app: Flask) -> None:
     from schoolbell.serve import serve_command
     from schoolbell.web import register_web
 
+    lessons_cli.add_command(assign_command)
     for command in (alerts_cli, lessons_cli, users_cli, worker_command, scheduler_command,
                     serve_command):
         app.cli.add_command(command)

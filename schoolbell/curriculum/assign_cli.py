@@ -1,4 +1,4 @@
-"""`flask lessons assign`: a teacher's lesson or series for one class, on dates a series spec gives."""
+"""`flask lessons assign`: a teacher's lesson or series for one class (create_app adds it to `lessons`)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,18 @@ import getpass
 from datetime import datetime
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from schoolbell.curriculum.assignments import assign_series
-from schoolbell.curriculum.cli import lessons_cli
 from schoolbell.curriculum.library import get_library
+from schoolbell.curriculum.series import SeriesSpec, expand
 from schoolbell.directory.models import School
 from schoolbell.extensions import db
-from schoolbell.scheduling.series import SeriesSpec, expand
 from schoolbell.timeutil import SEOUL, seoul
 
 
-@lessons_cli.command("assign")
+@click.command("assign")
 @click.option("--school", "school_code", required=True, help="NEIS school code.")
 @click.option("--grade", type=int, required=True)
 @click.option("--class-name", "class_name", required=True, help="Class name, e.g. 2.")
@@ -29,6 +29,7 @@ from schoolbell.timeutil import SEOUL, seoul
 @click.option("--skip-weekends", is_flag=True, help="Never on Saturday or Sunday.")
 @click.option("--with-students", is_flag=True, help="Send to the class's pupils as well as guardians.")
 @click.option("--actor", default=lambda: getpass.getuser(), show_default="your login")
+@with_appcontext
 def assign_command(school_code, grade, class_name, slugs, start, every, offsets, skip_weekends,
                    with_students, actor) -> None:
     """Assign lessons to a class; each goes to the class's guardians when its time comes."""

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from schoolbell import timeutil
 from schoolbell.alerts.services import AlertDraft, create_alert, schedule_alert, send_alert
-from schoolbell.curriculum.content import Lesson
+from schoolbell.curriculum.lesson_types import Lesson
 from schoolbell.curriculum.models import Assignment
 from schoolbell.directory.models import School
 from schoolbell.extensions import db

@@ -8,7 +8,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from schoolbell.curriculum.content import LessonContentError, check_lessons, load_lessons
+from schoolbell.curriculum.lesson_types import LessonContentError
+from schoolbell.curriculum.loading import check_lessons, load_lessons
 
 lessons_cli = AppGroup("lessons", help="Check and list the prevention lessons.")
 

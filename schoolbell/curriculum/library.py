@@ -6,7 +6,8 @@ from pathlib import Path
 
 from flask import current_app, has_request_context, url_for
 
-from schoolbell.curriculum.content import LessonLibrary, load_lessons
+from schoolbell.curriculum.lesson_types import LessonLibrary
+from schoolbell.curriculum.loading import load_lessons
 
 EXTENSION_KEY = "schoolbell.lessons"
 LESSON_ENDPOINT = "lessons.lesson"

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from schoolbell.alerts.acknowledgements import acknowledge, delivery_for_token
 from schoolbell.alerts.models import AckKind, Alert, Delivery
 from schoolbell.curriculum import rendering
-from schoolbell.curriculum.content import LANGUAGES, Lesson, LessonContentError
+from schoolbell.curriculum.lesson_types import LANGUAGES, Lesson, LessonContentError
 from schoolbell.curriculum.library import get_library, lesson_url
 from schoolbell.extensions import db
 from schoolbell.signing import InvalidLink

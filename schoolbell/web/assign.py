@@ -15,8 +15,8 @@ from schoolbell.alerts.models import AckKind
 from schoolbell.curriculum.assignments import assign_series
 from schoolbell.curriculum.library import get_library
 from schoolbell.curriculum.models import Assignment
+from schoolbell.curriculum.series import SeriesSpec, expand
 from schoolbell.extensions import db
-from schoolbell.scheduling.series import SeriesSpec, expand
 from schoolbell.timeutil import SEOUL
 
 assign = Blueprint("assign", __name__, url_prefix="/console/lessons")

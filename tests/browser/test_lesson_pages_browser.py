@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from schoolbell.curriculum.content import LessonLibrary, check_lessons, load_lessons
+from schoolbell.curriculum.lesson_types import LessonLibrary
 from schoolbell.curriculum.library import EXTENSION_KEY
+from schoolbell.curriculum.loading import check_lessons, load_lessons
 
 pytestmark = pytest.mark.browser
 

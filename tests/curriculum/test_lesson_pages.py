@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from schoolbell.curriculum.content import LessonLibrary, load_lessons
+from schoolbell.curriculum.lesson_types import LessonLibrary
 from schoolbell.curriculum.library import EXTENSION_KEY, get_library, lesson_url
+from schoolbell.curriculum.loading import load_lessons
 
 REAL_LESSONS = load_lessons(Path(__file__).resolve().parents[2] / "lessons")
 SLUGS = REAL_LESSONS.slugs

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from schoolbell.curriculum.content import LessonContentError, check_lessons, load_lessons
+from schoolbell.curriculum.lesson_types import LessonContentError
+from schoolbell.curriculum.loading import check_lessons, load_lessons
 
 SLUG = "what-is-a-deepfake"
 TODAY = date(2026, 11, 21)

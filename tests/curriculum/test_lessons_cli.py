@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from schoolbell.curriculum.cli import lessons_cli
-from schoolbell.curriculum.content import load_lessons
+from schoolbell.curriculum.loading import load_lessons
 
 
 def make_app(lessons_dir: Path | None) -> Flask:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from schoolbell.curriculum.content import AUDIENCES, LANGUAGES, check_lessons, load_lessons
+from schoolbell.curriculum.lesson_types import AUDIENCES, LANGUAGES
+from schoolbell.curriculum.loading import check_lessons, load_lessons
 
 # One lesson at least for each required topic (a)-(h) of the brief.
 REQUIRED_SLUGS = {

@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 import pytest
 
-from schoolbell.curriculum.content import Lesson, Source
+from schoolbell.curriculum.lesson_types import Lesson, Source
 from schoolbell.curriculum.rendering import render_markdown, render_sources, sanitize
 
 DANGEROUS_TAGS = {"script", "style", "iframe", "img", "svg", "object", "embed", "form", "input"}

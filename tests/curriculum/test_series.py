@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from schoolbell.scheduling.series import SeriesError, SeriesSpec, expand, parse_offset
+from schoolbell.curriculum.series import SeriesError, SeriesSpec, expand, parse_offset
 from schoolbell.timeutil import SEOUL
 
 
