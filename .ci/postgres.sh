@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL server on 127.0.0.1 for the test suite: `start`, `stop` or `url`.
+# A throwaway PostgreSQL server on 127.0.0.1 for the test suite: `start`, `restart`, `stop` or `url`.
 set -euo pipefail
 PORT=${SCHOOLBELL_PG_PORT:-54329}
 DATA=${SCHOOLBELL_PG_DATA:-/tmp/schoolbell-pg}
@@ -40,6 +40,11 @@ case "${1:-start}" in
     as_owner "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -qc \
       "CREATE DATABASE schoolbell_test OWNER schoolbell" postgres
     echo "$URL"
+    ;;
+  restart)
+    # The fault suite restarts the server under running workers.
+    BIN=$(pg_bin)
+    as_owner "$BIN/pg_ctl" -D "$DATA" -m fast -w restart >/dev/null
     ;;
   stop)
     BIN=$(pg_bin)

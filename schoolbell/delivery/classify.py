@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -11,11 +12,12 @@ from schoolbell.alerts.models import AlertClass, Channel
 from schoolbell.channels.errors import MaybeSentError, RecipientBlockedError, TransientError
 from schoolbell.delivery.outcomes import BatchOutcome
 from schoolbell.delivery.retry import backoff_seconds, gave_up_reason, give_up_at
-from schoolbell.delivery.sending import Found, Job, SentAgain
+from schoolbell.delivery.sending import CIRCUIT_OPEN, Found, Job, SentAgain
 
 log = logging.getLogger(__name__)
 
-TOTALS = ("sent", "found", "sent_again", "retry", "uncertain", "failed", "gave_up", "skipped", "fallback")
+TOTALS = ("sent", "found", "sent_again", "retry", "deferred", "uncertain", "failed", "gave_up", "skipped",
+          "fallback")
 
 
 def classify(job: Job, result, outcome: BatchOutcome, totals: dict[str, int], alert_class: AlertClass,
@@ -38,6 +40,12 @@ def classify(job: Job, result, outcome: BatchOutcome, totals: dict[str, int], al
         return
     row = {"b_id": delivery.id, "b_code": result.code, "b_reason": result.reason[:500]}
     now = timeutil.utcnow()
+    if isinstance(result, TransientError) and result.code == CIRCUIT_OPEN:
+        # Nothing reached the provider: not an attempt, it waits for the circuit's next probe.
+        row["b_next"] = now + timedelta(seconds=(result.retry_after or 1.0) * (0.5 + random.random()))
+        outcome.deferred.append(row)
+        totals["deferred"] += 1
+        return
     deadline = delivery.give_up_at or give_up_at(alert_class, now)
     if isinstance(result, TransientError | MaybeSentError) and now < deadline:
         retry_after = result.retry_after if isinstance(result, TransientError) else None

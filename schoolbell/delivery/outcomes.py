@@ -23,12 +23,14 @@ class BatchOutcome:
     """The results of one batch, grouped by what must be written.
 
     Rows are executemany parameters: sent {b_id, b_ref, b_dup}; uncertain and retry {b_id, b_code,
-    b_reason, b_next, b_give_up}; failed {b_id, b_code, b_reason}; skipped {b_id, b_reason}.
+    b_reason, b_next, b_give_up}; deferred {b_id, b_next}; failed {b_id, b_code, b_reason};
+    skipped {b_id, b_reason}.
     """
 
     sent: list[dict] = field(default_factory=list)
     uncertain: list[dict] = field(default_factory=list)
     retry: list[dict] = field(default_factory=list)
+    deferred: list[dict] = field(default_factory=list)  # held back unsent: not an attempt
     failed: list[dict] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
     sms_blocked: dict[int, str] = field(default_factory=dict)
@@ -36,7 +38,8 @@ class BatchOutcome:
 
     def count(self) -> int:
         """Deliveries this batch settled or rescheduled."""
-        return sum(map(len, (self.sent, self.uncertain, self.retry, self.failed, self.skipped)))
+        return sum(map(len, (self.sent, self.uncertain, self.retry, self.deferred, self.failed,
+                             self.skipped)))
 
 
 def _mine(worker: str):
@@ -67,6 +70,9 @@ def write_outcome(worker: str, outcome: BatchOutcome) -> int:
         (outcome.uncertain, move(DeliveryStatus.PENDING, *_mine(worker), only_from=sending,
                                  uncertain=True, **retry)),
         (outcome.retry, move(DeliveryStatus.PENDING, *_mine(worker), only_from=sending, **retry)),
+        (outcome.deferred, move(DeliveryStatus.PENDING, *_mine(worker), only_from=sending,
+                                next_attempt_at=bindparam("b_next"), attempts=Delivery.attempts - 1,
+                                **done)),
         (outcome.failed, move(DeliveryStatus.FAILED, *_mine(worker), only_from=sending,
                               error_code=code, error_reason=reason, **done)),
         (outcome.skipped, move(DeliveryStatus.SKIPPED, *_mine(worker), only_from=sending,

@@ -23,6 +23,9 @@ from schoolbell.delivery.ratelimit import RateLimiter
 log = logging.getLogger(__name__)
 
 
+CIRCUIT_OPEN = "circuit-open"  # the code of a send the breaker held back
+
+
 @dataclass(frozen=True)
 class Job:
     """One message for one claimed delivery, with its address masked for the log."""
@@ -137,7 +140,7 @@ class Sender:
 
     def _circuit_open(self, channel: str) -> TransientError:
         return TransientError("provider unavailable: its circuit is open, nothing was sent",
-                              "circuit-open", retry_after=max(1.0, self.breaker.wait(channel)))
+                              CIRCUIT_OPEN, retry_after=max(1.0, self.breaker.wait(channel)))
 
     def _failure(self, job: Job, error: Exception) -> ChannelError:
         if isinstance(error, ChannelError):
