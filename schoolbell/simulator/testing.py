@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from twilio.http.async_http_client import AsyncTwilioHttpClient
@@ -10,6 +10,14 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from schoolbell.simulator.server import TwilioSimulator
+
+
+class Endpoint(Protocol):
+    """Where a simulator listens and the account it takes: a TwilioSimulator, or one run by CLI."""
+
+    base_url: str
+    account_sid: str
+    auth_token: str
 
 
 @contextmanager
@@ -23,13 +31,13 @@ def running_simulator(**options: Any) -> Iterator[TwilioSimulator]:
         simulator.stop()
 
 
-def twilio_client(simulator: TwilioSimulator, timeout: float = 5.0) -> Client:
+def twilio_client(simulator: Endpoint, timeout: float = 5.0) -> Client:
     """twilio-python's Client with its default (requests) HTTP client, sending to `simulator`."""
     http = _Sync(simulator.base_url, timeout=timeout)
     return Client(simulator.account_sid, simulator.auth_token, http_client=http)
 
 
-def async_twilio_client(simulator: TwilioSimulator, timeout: float = 5.0) -> Client:
+def async_twilio_client(simulator: Endpoint, timeout: float = 5.0) -> Client:
     """twilio-python's Client with its own aiohttp client, sending to `simulator`.
 
     Create it inside the running event loop; close it with `await client.http_client.close()`.

@@ -1,4 +1,4 @@
-"""`python -m schoolbell.simulator` serves, records and shuts down cleanly on SIGTERM."""
+"""`python -m schoolbell.simulator` serves, records (even through SIGKILL) and takes modes live."""
 
 import json
 import os
@@ -8,11 +8,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 import requests
+from twilio.base.exceptions import TwilioRestException
 
 import schoolbell
 from schoolbell.simulator import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+from schoolbell.simulator.testing import twilio_client
 
 
 def free_port() -> int:
@@ -57,3 +61,64 @@ def test_cli_serves_and_records(tmp_path):
         process.wait(timeout=10)
     [line] = record.read_text(encoding="utf-8").splitlines()
     assert json.loads(line)["sid"] == response.json()["sid"]
+
+
+def start_cli(tmp_path, *flags):
+    port, record = free_port(), tmp_path / "sent.jsonl"
+    root = str(Path(schoolbell.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "schoolbell.simulator", "--port", str(port),
+         "--record", str(record), *flags],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    endpoint = SimpleNamespace(
+        base_url=f"http://127.0.0.1:{port}",
+        account_sid=DEFAULT_ACCOUNT_SID,
+        auth_token=DEFAULT_AUTH_TOKEN,
+    )
+    wait_healthy(endpoint.base_url, process)
+    return process, endpoint, record
+
+
+def test_record_survives_sigkill(tmp_path):
+    process, endpoint, record = start_cli(tmp_path, "--callback-delay-ms", "50")
+    try:
+        client = twilio_client(endpoint)
+        sids = [
+            client.messages.create(to="+821012345678", from_="+15005550006", body=f"{n}").sid
+            for n in range(25)
+        ]
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    assert process.returncode == -signal.SIGKILL
+    lines = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
+    assert [line["sid"] for line in lines] == sids
+
+
+def test_cli_modes_flip_over_http(tmp_path):
+    process, endpoint, record = start_cli(
+        tmp_path, "--outage", "503", "--throttle-rate", "0", "--retry-after", "2"
+    )
+    try:
+        client = twilio_client(endpoint)
+        with pytest.raises(TwilioRestException) as raised:
+            client.messages.create(to="+821012345678", from_="+15005550006", body="x")
+        assert raised.value.status == 503
+        flipped = requests.post(
+            f"{endpoint.base_url}/_simulator/mode",
+            json={"outage": "off", "throttle_rate": 1.0}, timeout=5,
+        )
+        assert flipped.json()["retry_after"] == 2
+        with pytest.raises(TwilioRestException) as raised:
+            client.messages.create(to="+821012345678", from_="+15005550006", body="x")
+        assert raised.value.status == 429
+        assert client.http_client._test_only_last_response.headers["Retry-After"] == "2"
+        health = requests.get(f"{endpoint.base_url}/health", timeout=5).json()
+        assert health["rejected"] == {"outage_503": 1, "throttled": 1}
+        assert health["requests"] == 2 and health["received"] == 0
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+    assert not record.exists() or record.read_text() == ""
