@@ -5,7 +5,7 @@ PYTHON   ?= python3
 STAMP    := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export FLASK_APP := wsgi:app
 
-.PHONY: install run test test-at test-postgres lint lessons-check bench translations clean
+.PHONY: install run test test-at test-postgres soak lint lessons-check bench translations clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,14 @@ test: install lint lessons-check
 # The whole suite at a chosen moment, e.g. `make test-at CLOCK=2026-12-05T14:00+09:00` (see tests/clock.py).
 test-at: install
 	SCHOOLBELL_TEST_CLOCK=$(CLOCK) $(BIN)/pytest -q
+
+# The fault suite at full size and length (about an hour): real workers, the simulator, an SMTP sink
+# and PostgreSQL (then SQLite) broken on purpose; prints what the provider received against the
+# database and fails on any loss. `make test` runs a short version of three scenarios.
+soak: install
+	bash .ci/postgres.sh start >/dev/null
+	$(BIN)/python -m tests.faults --database $$(bash .ci/postgres.sh url)
+	$(BIN)/python -m tests.faults --database sqlite
 
 # Starts a throwaway PostgreSQL on 127.0.0.1 (installing it from Debian when missing) and tests on it.
 test-postgres: install

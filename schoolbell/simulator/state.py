@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from schoolbell.channels.sms_analysis import sms_segments
 from schoolbell.simulator.callbacks import StatusCallbacks
 from schoolbell.simulator.recorder import Recorder
-from schoolbell.simulator.store import MessageStore
+from schoolbell.simulator.store import MessageStore, restored
 
 DEFAULT_ACCOUNT_SID = "AC" + "0" * 32
 DEFAULT_AUTH_TOKEN = "simulator-auth-token"
@@ -51,6 +52,9 @@ class Simulator:
         self.settings = settings
         self.recorder = recorder or Recorder()
         self.store = MessageStore()
+        if self.recorder.path is not None:
+            for message in restored(self.recorder.path, sms_segments):
+                self.store.add(message)
         self.callbacks = StatusCallbacks(settings.auth_token)
         credentials = f"{settings.account_sid}:{settings.auth_token}".encode()
         self._expected_auth = b"Basic " + base64.b64encode(credentials)

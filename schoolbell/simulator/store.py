@@ -1,9 +1,12 @@
 """Accepted messages as the list and fetch endpoints show them, their status moving with time."""
 
+import json
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
+from schoolbell.simulator.magic import CALLBACK_SEQUENCES, DELIVERED_SEQUENCE
 from schoolbell.simulator.resources import message_resource
 
 ERROR_MESSAGES = {30003: "Unreachable destination handset", 30008: "Unknown error"}
@@ -87,3 +90,21 @@ class MessageStore:
     def __len__(self) -> int:
         return len(self._by_sid)
 
+
+
+def restored(path: Path, segments_of) -> list[StoredMessage]:
+    """The messages a recording holds, as the store keeps them: a restarted simulator, like Twilio,
+    still lists what it accepted before (the record is written before each answer)."""
+    if not path.exists():
+        return []
+    messages = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        messages.append(StoredMessage(
+            sid=row["sid"], account_sid=row["account_sid"], to=row["to"], sender=row["sender"],
+            messaging_service_sid=row["messaging_service_sid"], body=row["body"],
+            num_segments=segments_of(row["body"]), created=datetime.fromisoformat(row["received_at"]),
+            steps=CALLBACK_SEQUENCES.get(row["to"], DELIVERED_SEQUENCE), step_s=0.0))
+    return messages

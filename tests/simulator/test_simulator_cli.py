@@ -122,3 +122,16 @@ def test_cli_modes_flip_over_http(tmp_path):
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=10)
     assert not record.exists() or record.read_text() == ""
+
+
+def test_a_restarted_simulator_still_lists_what_it_accepted_before(tmp_path):
+    """Like Twilio, a restart forgets nothing: a sender asking after a lost answer finds its message."""
+    from schoolbell.simulator.testing import running_simulator, twilio_client
+
+    record = tmp_path / "record.jsonl"
+    with running_simulator(record_path=record) as simulator:
+        sid = twilio_client(simulator).messages.create(to="+821012345678", from_="+15005550006",
+                                                       body="before the restart").sid
+    with running_simulator(record_path=record) as simulator:
+        [found] = twilio_client(simulator).messages.list(to="+821012345678")
+        assert (found.sid, found.body) == (sid, "before the restart")
