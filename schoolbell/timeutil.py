@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -21,3 +21,8 @@ def now_for_column() -> datetime:
 def seoul(moment: datetime | None) -> datetime | None:
     """A stored (aware) time shown in Asia/Seoul."""
     return moment.astimezone(SEOUL) if moment else None
+
+
+def seoul_today() -> date:
+    """Today's date in Seoul (a lesson's review date is a Seoul date)."""
+    return utcnow().astimezone(SEOUL).date()

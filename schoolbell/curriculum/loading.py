@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 
+from schoolbell import timeutil
 from schoolbell.curriculum.body_check import body_messages
 from schoolbell.curriculum.lesson_types import (
     LANGUAGES,
@@ -22,7 +23,7 @@ METADATA_FILE = "lesson.toml"
 
 def load_lessons(directory: Path | str, *, today: date | None = None) -> LessonLibrary:
     """Load every lesson in ``directory``; raise LessonContentError if anything is wrong."""
-    lessons, problems = _read_directory(Path(directory), today or date.today())
+    lessons, problems = _read_directory(Path(directory), today or timeutil.seoul_today())
     if problems:
         raise LessonContentError(problems)
     return LessonLibrary(tuple(sorted(lessons, key=lambda lesson: lesson.slug)))
@@ -30,7 +31,7 @@ def load_lessons(directory: Path | str, *, today: date | None = None) -> LessonL
 
 def check_lessons(directory: Path | str, *, today: date | None = None) -> list[Problem]:
     """Return every problem found in ``directory`` (an empty list means the content is valid)."""
-    return _read_directory(Path(directory), today or date.today())[1]
+    return _read_directory(Path(directory), today or timeutil.seoul_today())[1]
 
 
 class _Report:

@@ -50,6 +50,7 @@ class Processes:
     simulator: subprocess.Popen | None = None
     sink: subprocess.Popen | None = None
     workers: list[subprocess.Popen] = field(default_factory=list)
+    scheduler: subprocess.Popen | None = None
     killed: set[int] = field(default_factory=set)  # worker pids killed on purpose
 
     @property
@@ -76,6 +77,27 @@ class Processes:
             self.simulator.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
             self.simulator.wait(timeout=30)
             self.simulator = None
+
+    def set_modes(self, **modes) -> None:
+        """Switch the running simulator's modes (throttle_rate, error_rate, …) from outside."""
+        request = urllib.request.Request(f"http://127.0.0.1:{self.sms_port}/_simulator/mode",
+                                         data=json.dumps(modes).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.status == 200
+
+    def start_scheduler(self) -> None:
+        """The one `flask scheduler` process."""
+        log = open(self.workdir / "scheduler.log", "ab")  # noqa: SIM115
+        self.scheduler = subprocess.Popen(python("flask", "scheduler"), cwd=ROOT, env=self.env,
+                                          stdout=log, stderr=subprocess.STDOUT)
+
+    def kill_scheduler(self) -> None:
+        """kill -9 the scheduler."""
+        if self.scheduler is not None:
+            self.scheduler.kill()
+            self.scheduler.wait(timeout=30)
+            self.scheduler = None
 
     def start_sink(self, delay: float = 0.0) -> None:
         """The SMTP sink on its port; `delay` seconds per message makes it a slow relay."""
@@ -124,6 +146,9 @@ class Processes:
             except subprocess.TimeoutExpired:
                 worker.kill()
                 failed += 1
+        if self.scheduler is not None:
+            self.scheduler.send_signal(signal.SIGTERM)
+            failed += self.scheduler.wait(timeout=60) != 0
         self.stop_simulator(kill=False)
         self.stop_sink()
         return failed

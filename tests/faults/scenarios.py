@@ -92,13 +92,19 @@ def simulator_down(seconds_of: Callable[[Scale], float]):
 
 
 def provider_errors(processes: Processes, scale: Scale, targeted: int) -> None:
-    """Bursts of 503s: the simulator answers a third of its requests with an error for a while."""
+    """Bursts of 429s (with Retry-After) and 503s: a third of the provider's answers, for a while."""
     _when_received(processes, 0.1, targeted)
-    processes.stop_simulator(kill=False)
-    processes.start_simulator(error_rate=0.35)
+    processes.set_modes(throttle_rate=0.2, retry_after=1, error_rate=0.15)
     time.sleep(scale.outage)
-    processes.stop_simulator(kill=False)
-    processes.start_simulator()
+    processes.set_modes(throttle_rate=0.0, error_rate=0.0)
+
+
+def scheduler_killed(processes: Processes, scale: Scale, targeted: int) -> None:
+    """The scheduler killed before the alert's due time and back only after it: it goes once."""
+    time.sleep(2)  # it has taken the lock and made its first pass
+    processes.kill_scheduler()
+    time.sleep(SCHEDULED_IN + 4)
+    processes.start_scheduler()
 
 
 def smtp_refusing(processes: Processes, scale: Scale, targeted: int) -> None:
@@ -136,6 +142,7 @@ class Scenario:
     databases: tuple[str, ...] = ("postgresql", "sqlite")
     slow_relay: bool = False
     idle_restart: bool = False
+    scheduled: bool = False  # the alert is scheduled a few seconds ahead, for a scheduler process
 
 
 SCENARIOS = [
@@ -149,7 +156,9 @@ SCENARIOS = [
     Scenario("PostgreSQL restarted mid-send", postgres_restart, databases=("postgresql",)),
     Scenario("PostgreSQL restarted while workers idle", None, databases=("postgresql",), idle_restart=True),
     Scenario("SQLite write lock held", sqlite_lock, databases=("sqlite",)),
+    Scenario("scheduler killed across the due time", scheduler_killed, scheduled=True),
 ]
+SCHEDULED_IN = 6.0
 
 
 def run(scenario: Scenario, server_url: str, scale: Scale) -> Row:
@@ -173,11 +182,14 @@ def run(scenario: Scenario, server_url: str, scale: Scale) -> Row:
             time.sleep(2)
             subprocess.run(python("flask", "alerts", "send", str(alert_id)), cwd=ROOT, env=env,
                            check=True, capture_output=True)
+        elif scenario.scheduled:
+            alert_id = seed_and_send(env, scale.people, schedule_in=SCHEDULED_IN)
+            processes.start_scheduler()
+            processes.start_workers(4)
         else:
             alert_id = seed_and_send(env, scale.people)
             processes.start_workers(4)
-        targeted = sum(v for k, v in settled(database, alert_id).items()
-                       if k not in ("uncertain", "maybe_duplicate"))
+        targeted = scale.people * 2  # every guardian has a phone and an email
         if scenario.fault is not None:
             fault = threading.Thread(target=scenario.fault, args=(processes, scale, targeted))
             fault.start()
