@@ -11,6 +11,7 @@ from typing import Any
 from schoolbell.curriculum.lesson_types import (
     AUDIENCES,
     LANGUAGES,
+    PUPIL_AUDIENCES,
     Activity,
     FacilitatorNotes,
     Source,
@@ -185,11 +186,16 @@ class MetadataCheck:
         self.problem(f"{where}.date: {value!r} must be a date: YYYY-MM-DD, YYYY-MM or YYYY")
         return None
 
-    # --- [facilitator]: notes for whoever teaches ---------------------------------------------
+    # --- [facilitator]: notes for whoever teaches; required for lessons taught to pupils --------
 
     def facilitator(self, audiences: tuple[str, ...] | None, duration: int | None) -> FacilitatorNotes | None:
         value = self.data.get("facilitator")
         if value is None:
+            if any(audience in PUPIL_AUDIENCES for audience in audiences or ()):
+                self.problem(
+                    "facilitator: a lesson for pupils needs facilitator notes "
+                    f"([facilitator] with {', '.join(FACILITATOR_FIELDS)})"
+                )
             return None
         if not isinstance(value, dict):
             self.problem("facilitator: must be a table ([facilitator])")

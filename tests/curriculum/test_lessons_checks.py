@@ -12,7 +12,9 @@ from schoolbell.curriculum.lesson_types import LessonContentError
 from schoolbell.curriculum.loading import check_lessons, load_lessons
 
 SLUG = "what-is-a-deepfake"
-TODAY = date(2026, 11, 21)
+REAL_TOML = Path(__file__).resolve().parents[2] / "lessons" / SLUG / "lesson.toml"
+NEW_SOURCE = REAL_TOML.read_text(encoding="utf-8").count("[[sources]]") + 1  # index of an appended source
+TODAY = date(2026, 12, 4)
 
 
 def toml_line(field: str, value: str):
@@ -111,21 +113,21 @@ def test_level_one_heading(lessons_copy, edit) -> None:
 
 
 def test_future_last_checked(lessons_copy, edit) -> None:
-    edit(lessons_copy / SLUG / "lesson.toml", toml_line("last_checked", "2026-11-22"))
+    edit(lessons_copy / SLUG / "lesson.toml", toml_line("last_checked", "2026-12-05"))
     assert only_problem(lessons_copy) == (
-        f"lessons/{SLUG}/lesson.toml: last_checked: 2026-11-22 is in the future"
+        f"lessons/{SLUG}/lesson.toml: last_checked: 2026-12-05 is in the future"
     )
 
 
 def test_last_checked_must_be_a_toml_date(lessons_copy, edit) -> None:
-    edit(lessons_copy / SLUG / "lesson.toml", toml_line("last_checked", '"2026-11-20"'))
-    assert "lesson.toml: last_checked: '2026-11-20' must be a TOML date" in only_problem(
+    edit(lessons_copy / SLUG / "lesson.toml", toml_line("last_checked", '"2026-12-03"'))
+    assert "lesson.toml: last_checked: '2026-12-03' must be a TOML date" in only_problem(
         lessons_copy
     )
 
 
 def test_missing_sources(lessons_copy, edit) -> None:
-    edit(lessons_copy / SLUG / "lesson.toml", lambda text: text.split("[[sources]]")[0])
+    edit(lessons_copy / SLUG / "lesson.toml", lambda text: re.sub(r"\[\[sources\]\]\n(?:\w.*\n)*", "", text))
     assert only_problem(lessons_copy) == (
         f"lessons/{SLUG}/lesson.toml: sources: at least one [[sources]] entry is required"
     )
@@ -135,15 +137,15 @@ def test_source_needs_title_publisher_and_url_or_date(lessons_copy, edit) -> Non
     bad_source = '\n[[sources]]\ntitle = ""\nurl = "http://example.org"\n'
     edit(lessons_copy / SLUG / "lesson.toml", lambda text: text + bad_source)
     found = "\n".join(messages(lessons_copy))
-    assert "lesson.toml: sources[4].title: required text is missing" in found
-    assert "lesson.toml: sources[4].publisher: required text is missing" in found
-    assert "lesson.toml: sources[4].url: 'http://example.org' must start with https://" in found
+    assert f"lesson.toml: sources[{NEW_SOURCE}].title: required text is missing" in found
+    assert f"lesson.toml: sources[{NEW_SOURCE}].publisher: required text is missing" in found
+    assert f"lesson.toml: sources[{NEW_SOURCE}].url: 'http://example.org' must start with https://" in found
 
 
 def test_source_without_url_needs_a_date(lessons_copy, edit) -> None:
     source = '\n[[sources]]\ntitle = "A report"\npublisher = "An outlet"\n'
     edit(lessons_copy / SLUG / "lesson.toml", lambda text: text + source)
-    assert "sources[4]: give a url, or a date" in only_problem(lessons_copy)
+    assert f"sources[{NEW_SOURCE}]: give a url, or a date" in only_problem(lessons_copy)
 
 
 @pytest.mark.parametrize(
@@ -214,3 +216,71 @@ def test_library_lookup(lessons_copy) -> None:
     assert lesson.last_checked <= TODAY
     with pytest.raises(KeyError):
         library["nope"]
+
+
+def without_facilitator(text: str) -> str:
+    return text.split("\n[[facilitator.activities]]")[0] + "\n"
+
+
+def test_pupil_lesson_without_facilitator_notes_fails(lessons_copy, edit) -> None:
+    edit(lessons_copy / SLUG / "lesson.toml", without_facilitator)
+    assert only_problem(lessons_copy).startswith(
+        f"lessons/{SLUG}/lesson.toml: facilitator: a lesson for pupils needs facilitator notes"
+    )
+
+
+def test_lessons_for_adults_only_need_no_notes(lessons_copy) -> None:
+    toml = lessons_copy / "talking-with-your-child" / "lesson.toml"
+    assert "[facilitator" not in toml.read_text(encoding="utf-8")
+    assert messages(lessons_copy) == []
+
+
+def test_activity_minutes_must_add_up_to_the_duration(lessons_copy, edit) -> None:
+    edit(lessons_copy / SLUG / "lesson.toml", lambda text: text.replace("minutes = 5\n", "minutes = 6\n", 1))
+    assert only_problem(lessons_copy) == (
+        f"lessons/{SLUG}/lesson.toml: facilitator.activities: the minutes add up to 21, "
+        "but duration_minutes is 20"
+    )
+
+
+def test_notes_are_loaded_with_the_lesson(lessons_copy) -> None:
+    lesson = load_lessons(lessons_copy, today=TODAY)[SLUG]
+    assert lesson.for_pupils and lesson.facilitator is not None
+    assert lesson.facilitator.activities[0].minutes == 5
+    assert lesson.facilitator.activities[0].text["en"]
+    assert lesson.facilitator.if_a_pupil_discloses["ko"]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda text: re.sub(r"\[facilitator\.if_a_pupil_discloses\]\nko = .*\nen = .*\n", "", text),
+            "facilitator.if_a_pupil_discloses: required notes are missing",
+        ),
+        (
+            lambda text: re.sub(r"(\[facilitator\.without_phones\]\nko = .*\n)en = .*\n", r"\1", text),
+            "facilitator.without_phones.en: missing or empty",
+        ),
+        (
+            lambda text: text.replace("\nminutes = 5\n", "\nphone = 1\nminutes = 5\n", 1),
+            "facilitator.activities[1]: unknown field 'phone'",
+        ),
+        (
+            lambda text: text.replace("minutes = 5\n", "minutes = 0\n", 1),
+            "facilitator.activities[1].minutes: 0 must be between 1 and 180",
+        ),
+        (
+            lambda text: re.sub(r"\[\[facilitator\.activities\]\]\n(?:\w.*\n)*\n?", "", text),
+            "facilitator.activities: give each timed activity",
+        ),
+        (
+            lambda text: text + "\n[facilitator.extra]\nko = 'x'\nen = 'x'\n",
+            "facilitator: unknown field 'extra'",
+        ),
+    ],
+)
+def test_facilitator_problems(lessons_copy, edit, change, expected) -> None:
+    edit(lessons_copy / SLUG / "lesson.toml", change)
+    found = messages(lessons_copy)
+    assert any(expected in message for message in found), found
