@@ -1,4 +1,4 @@
-"""`flask lessons ...` commands: check the lesson content and list the lessons."""
+"""`flask lessons ...` commands: check the lesson content, list the lessons, print facilitator notes."""
 
 from __future__ import annotations
 
@@ -47,17 +47,48 @@ def check_command(directory: Path | None) -> None:
     click.echo(f"{count} lesson{'s' if count != 1 else ''} OK")
 
 
+_NOTE_LABELS = {
+    "ko": ("진행 순서", "개인 경험", "학생이 털어놓으면", "휴대전화 없이", "분"),
+    "en": ("Timing", "Personal stories", "If a pupil discloses", "Without phones", "min"),
+}
+
+
+def _load(directory: Path | None):
+    try:
+        return load_lessons(_lessons_dir(directory))
+    except LessonContentError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException("the lessons have problems; run 'flask lessons check'") from None
+
+
+@lessons_cli.command("notes")
+@_dir_option
+@click.argument("slug")
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+def notes_command(directory: Path | None, slug: str, lang: str) -> None:
+    """Print a lesson's facilitator notes: timed activities, safety in class, disclosures, no phones."""
+    lesson = _load(directory).get(slug)
+    if lesson is None:
+        raise click.ClickException(f"unknown lesson {slug!r}; see `flask lessons list`")
+    notes = lesson.facilitator
+    if notes is None:
+        raise click.ClickException(f"{slug} has no facilitator notes (it is not taught to pupils)")
+    timing, stories, discloses, phones, minutes = _NOTE_LABELS[lang]
+    click.echo(f"{lesson.title[lang]} ({lesson.duration_minutes} {minutes})\n\n{timing}:")
+    for activity in notes.activities:
+        click.echo(f"  {activity.minutes:>3} {minutes}  {activity.text[lang]}")
+    for label, text in ((stories, notes.personal_stories), (discloses, notes.if_a_pupil_discloses),
+                        (phones, notes.without_phones)):
+        click.echo(f"\n{label}:\n  {text[lang]}")
+
+
 @lessons_cli.command("list")
 @_dir_option
 @click.option("--audience", default=None, help="Only lessons for this audience.")
 def list_command(directory: Path | None, audience: str | None) -> None:
     """Print each lesson's slug, audiences and Korean / English titles."""
-    try:
-        library = load_lessons(_lessons_dir(directory))
-    except LessonContentError as error:
-        for problem in error.problems:
-            click.echo(str(problem), err=True)
-        raise click.ClickException("the lessons have problems; run 'flask lessons check'") from None
+    library = _load(directory)
     lessons = library.for_audience(audience) if audience else tuple(library)
     slug_width = max((len(lesson.slug) for lesson in lessons), default=0)
     audience_width = max((len(",".join(lesson.audiences)) for lesson in lessons), default=0)

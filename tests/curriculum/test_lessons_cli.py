@@ -1,4 +1,4 @@
-"""`flask lessons check` and `flask lessons list` on a bare Flask app."""
+"""`flask lessons check`, `list` and `notes` on a bare Flask app."""
 
 from __future__ import annotations
 
@@ -81,3 +81,21 @@ def test_list_refuses_broken_content(lessons_copy: Path) -> None:
     assert result.exit_code == 1
     assert "lessons/what-is-a-deepfake/en.md: missing" in result.output
     assert "flask lessons check" in result.output
+
+
+@pytest.mark.parametrize(("lang", "heading"), [("ko", "학생이 털어놓으면:"), ("en", "If a pupil discloses:")])
+def test_notes_print_timing_and_safety_notes(real_lessons_dir: Path, lang: str, heading: str) -> None:
+    result = run(make_app(real_lessons_dir), "notes", "what-is-a-deepfake", "--lang", lang)
+    assert result.exit_code == 0, result.output
+    lesson = load_lessons(real_lessons_dir)["what-is-a-deepfake"]
+    assert result.output.startswith(lesson.title[lang])
+    assert heading in result.output
+    for activity in lesson.facilitator.activities:
+        assert activity.text[lang] in result.output
+
+
+def test_notes_for_unknown_or_adult_only_lessons(real_lessons_dir: Path) -> None:
+    app = make_app(real_lessons_dir)
+    assert "unknown lesson" in run(app, "notes", "nope").output
+    adults_only = run(app, "notes", "talking-with-your-child")
+    assert adults_only.exit_code == 1 and "no facilitator notes" in adults_only.output
