@@ -22,6 +22,8 @@ contacts_cli = AppGroup("contacts", help="Import people and their school members
 demo_cli = AppGroup("demo", help="Synthetic demo data on the real Seoul school list.")
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+# 1: the file was refused whole, nothing written (click's own); 3: rows went in, some were rejected.
+EXIT_ROWS_REJECTED = 3
 
 
 @contextmanager
@@ -47,10 +49,13 @@ def _progress(path: Path, label: str, quiet: bool):
 
 
 def _report(summary: ImportSummary, outcomes: tuple[str, ...], as_json: bool) -> None:
+    """Print the summary; exit non-zero when any row was rejected, so no script takes it for done."""
     if as_json:
         click.echo(json.dumps(summary.as_dict(outcomes), ensure_ascii=False, indent=2))
     else:
         click.echo(summary.human(outcomes))
+    if summary.problems:
+        sys.exit(EXIT_ROWS_REJECTED)
 
 
 def _run_import(importer, path: Path, label: str, as_json: bool) -> ImportSummary:

@@ -16,6 +16,7 @@ from schoolbell.directory.models import Contact, Membership, School
 from schoolbell.directory.summary import ImportSummary, RowProblem
 from schoolbell.directory.validation import (
     InvalidValue,
+    NotMobile,
     normalize_email,
     normalize_phone,
     parse_class,
@@ -43,6 +44,9 @@ CONTACT_COLUMNS = {
 }
 REQUIRED_COLUMNS = ("school_code", "role", "name")
 PERSON_FIELDS = ("name", "language", "sms_consent", "email_consent")
+PERSON_COLUMNS = ("office_id", "phone", "email", *PERSON_FIELDS)
+NAME_LIMIT = Contact.__table__.c.name.type.length
+CLASH = "the phone and the email belong to two different people"
 
 
 @dataclass(frozen=True)
@@ -100,17 +104,25 @@ class ContactImporter:
         except Exception:
             db.session.rollback()
             raise
+        if not self.summary.rows:
+            db.session.rollback()
+            raise ImportFileError(f"{self.path.name}: no rows to import, only a header")
         db.session.commit()
         self.summary.problems.sort(key=lambda problem: problem.line)
+        self.summary.warnings.sort(key=lambda warning: warning.line)
         return self.summary
 
     def _validate(self, row: CsvRow) -> ContactRow | RowProblem:
         v = row.values
+        if row.problem:
+            return RowProblem(row.line, *row.problem, v)
         for field in REQUIRED_COLUMNS:
             if not v.get(field):
                 return RowProblem(row.line, field, "", "required value is missing", v)
         if not (v.get("phone") or v.get("email")):
             return RowProblem(row.line, "phone", "", "a phone or an email is required", v)
+        if len(v["name"]) > NAME_LIMIT:
+            return RowProblem(row.line, "name", "", f"name is longer than {NAME_LIMIT} characters", v)
         school = self.schools.get(v["school_code"])
         if school is None:
             return RowProblem(row.line, "school_code", v["school_code"], "unknown school code", v)
@@ -118,12 +130,19 @@ class ContactImporter:
         for field, parse in FIELD_PARSERS:
             try:
                 parsed[field] = parse(v.get(field, ""))
+            except NotMobile as error:
+                if not v.get("email"):
+                    return RowProblem(row.line, field, v[field], str(error), v)
+                # The email can still reach this person: the row goes in without the phone.
+                self.summary.warn(RowProblem(row.line, field, v[field],
+                                             f"{error}: imported with the email only", v))
+                parsed[field] = None
             except InvalidValue as error:
                 return RowProblem(row.line, field, v.get(field, ""), str(error), v)
         sms_consent, email_consent = parsed["consent"]
         return ContactRow(
             line=row.line, office_id=school[1], school_id=school[0], role=parsed["role"].value,
-            grade=parsed["grade"], class_name=parsed["class"], name=v["name"][:100],
+            grade=parsed["grade"], class_name=parsed["class"], name=v["name"],
             phone=parsed["phone"], email=parsed["email"], language=parsed["language"].value,
             sms_consent=sms_consent, email_consent=email_consent, raw=v)
 
@@ -137,32 +156,35 @@ class ContactImporter:
                 rows.append(result)
         if not rows:
             return
-        known = _ExistingContacts(rows)
+        people = _People(rows)
         outcome: dict[int, str] = {}
-        new_people: dict[tuple, dict] = {}
-        row_person: dict[int, tuple] = {}
+        new_people: list[dict] = []
+        row_person: dict[int, dict] = {}
         updates: dict[int, dict] = {}
         for row in rows:
-            contact = known.find(row)
-            if isinstance(contact, RowProblem):
-                self.summary.reject(contact)
+            person = people.find(row)
+            if isinstance(person, RowProblem):
+                self.summary.reject(person)
                 continue
-            if contact is None:
-                key = known.key_in_batch(row)
-                if key not in new_people:
-                    new_people[key] = _person_values(row)
-                    outcome[row.line] = "imported"
-                row_person[row.line] = key
-                continue
-            row_person[row.line] = ("id", contact["id"])
-            changes = self._changes(contact, row)
-            if changes:
-                updates.setdefault(contact["id"], {}).update(changes)
-                contact.update(changes)
-                outcome[row.line] = "updated"
-            self.seen_contact_ids.add(contact["id"])
-        ids = self._write_people(new_people, updates)
-        self._write_memberships(rows, row_person, ids, outcome)
+            if person is None:
+                person = {**_person_values(row), "id": None, "line": row.line}
+                new_people.append(person)
+                people.remember(person)
+                outcome[row.line] = "imported"
+            elif person["id"] is None:
+                people.remember(_fill_blanks(person, row, self.summary))
+            else:
+                changes = self._changes(person, row)
+                if changes:
+                    updates.setdefault(person["id"], {}).update(changes)
+                    person.update(changes)
+                    people.remember(person)
+                    outcome[row.line] = "updated"
+                _warn_if_kept(person, row, self.summary)
+                self.seen_contact_ids.add(person["id"])
+            row_person[row.line] = person
+        self._write_people(new_people, updates)
+        self._write_memberships(rows, row_person, outcome)
         for row in rows:
             if row.line in row_person:
                 self.summary.count(outcome.get(row.line, "unchanged"))
@@ -178,42 +200,37 @@ class ContactImporter:
                 wanted[field] = getattr(row, field)
         return {field: value for field, value in wanted.items() if contact[field] != value}
 
-    def _write_people(self, new_people: dict, updates: dict) -> dict[tuple, int]:
-        ids: dict[tuple, int] = {}
+    def _write_people(self, new_people: list[dict], updates: dict) -> None:
         connection = db.session.connection()
         if new_people:
             # Plain executemany, then one lookup: ORM bulk INSERT … RETURNING spliced rows one by one.
-            bulk_insert(connection, Contact.__table__, list(new_people.values()))
-            for key, contact_id in self._new_ids(new_people).items():
-                ids[key] = contact_id
-                self.seen_contact_ids.add(contact_id)
+            bulk_insert(connection, Contact.__table__,
+                        [{name: person[name] for name in PERSON_COLUMNS} for person in new_people])
+            self._give_ids(new_people)
         for contact_id, changes in updates.items():
             connection.execute(update(Contact.__table__).where(Contact.id == contact_id).values(**changes))
-        return ids
 
-    @staticmethod
-    def _new_ids(new_people: dict) -> dict[tuple, int]:
-        """The ids just given to new people, found by the key each was created under."""
-        ids = {}
-        by_office: dict[tuple[str, int], dict[str, tuple]] = {}
-        for key in new_people:
-            field, office_id, value = key
-            by_office.setdefault((field, office_id), {})[value] = key
-        for (field, office_id), wanted in by_office.items():
+    def _give_ids(self, new_people: list[dict]) -> None:
+        """Find the ids just given to new people, by phone (or email when they have none)."""
+        wanted: dict[tuple[str, int], dict[str, dict]] = {}
+        for person in new_people:
+            field = "phone" if person["phone"] else "email"
+            wanted.setdefault((field, person["office_id"]), {})[person[field]] = person
+        for (field, office_id), people in wanted.items():
             column = getattr(Contact, field)
             for contact_id, value in db.session.execute(
                     select(Contact.id, column).where(Contact.office_id == office_id,
-                                                     in_values(column, wanted))):
-                ids[wanted[value]] = contact_id
-        return ids
+                                                     in_values(column, people))):
+                people[value]["id"] = contact_id
+                self.seen_contact_ids.add(contact_id)
 
-    def _write_memberships(self, rows, row_person, ids, outcome) -> None:
+    def _write_memberships(self, rows, row_person, outcome) -> None:
         wanted: dict[tuple, int] = {}
         for row in rows:
             person = row_person.get(row.line)
             if person is None:
                 continue
-            contact_id = person[1] if person[0] == "id" else ids[person]
+            contact_id = person["id"]
             wanted.setdefault((contact_id, row.school_id, row.role, row.grade, row.class_name),
                               row.line)
         existing = set(db.session.execute(
@@ -249,8 +266,28 @@ def _person_values(row: ContactRow) -> dict:
             "email_consent": row.email_consent}
 
 
-class _ExistingContacts:
-    """The people a batch refers to, found by phone first and email second, with one query each."""
+def _fill_blanks(person: dict, row: ContactRow, summary: ImportSummary) -> dict:
+    """A later row of a person new in this file gives the phone or email the first row lacked."""
+    for field in ("phone", "email"):
+        if getattr(row, field) and not person[field]:
+            person[field] = getattr(row, field)
+    _warn_if_kept(person, row, summary)
+    return person
+
+
+def _warn_if_kept(person: dict, row: ContactRow, summary: ImportSummary) -> None:
+    for field in ("phone", "email"):
+        given = getattr(row, field)
+        if given and person[field] and given != person[field]:
+            summary.warn(RowProblem(row.line, field, row.raw.get(field, ""),
+                                    f"this person already has another {field}; it was kept",
+                                    row.raw))
+
+
+class _People:
+    """The people a batch refers to, known or new in this file, by phone and by email.
+
+    Existing ones are loaded with one query per field and office; new ones join as rows create them."""
 
     def __init__(self, rows: Iterable[ContactRow]):
         rows = list(rows)
@@ -258,7 +295,6 @@ class _ExistingContacts:
                    Contact.language, Contact.sms_consent, Contact.email_consent)
         self.by_phone: dict[tuple, dict] = {}
         self.by_email: dict[tuple, dict] = {}
-        self.batch_keys: dict[tuple, tuple] = {}
         for field in ("phone", "email"):
             by_office: dict[int, set[str]] = {}
             for row in rows:
@@ -271,37 +307,35 @@ class _ExistingContacts:
                 found = db.session.execute(select(*columns).where(
                     Contact.office_id == office_id, in_values(column, values))).mappings()
                 for record in found:
-                    self._remember(dict(record))
+                    self._load(dict(record))
 
-    def _remember(self, record: dict) -> None:
+    def _load(self, record: dict) -> None:
         person = self.by_phone.get((record["office_id"], record["phone"])) or \
             self.by_email.get((record["office_id"], record["email"])) or record
         person["language"] = str(getattr(person["language"], "value", person["language"]))
+        self.remember(person)
+
+    def remember(self, person: dict) -> None:
+        """Let later rows find this person by their phone and email."""
         if person["phone"]:
             self.by_phone[(person["office_id"], person["phone"])] = person
         if person["email"]:
             self.by_email[(person["office_id"], person["email"])] = person
 
     def find(self, row: ContactRow) -> dict | RowProblem | None:
-        """The existing person this row names, None if new, or a problem if phone and email clash."""
+        """The person this row names, None if new, or a problem if phone and email name two."""
         by_phone = self.by_phone.get((row.office_id, row.phone)) if row.phone else None
         by_email = self.by_email.get((row.office_id, row.email)) if row.email else None
-        if by_phone and by_email and by_phone["id"] != by_email["id"]:
-            return RowProblem(row.line, "email", row.email or "",
-                              "this email belongs to another person with a different phone",
-                              row.raw)
+        if by_phone and by_email and by_phone is not by_email:
+            # Merging them would make one person of two; which one is meant is for a person to say.
+            return RowProblem(row.line, "email", row.raw.get("email", ""),
+                              f"{CLASH} (the phone's: {_where(by_phone)}; "
+                              f"the email's: {_where(by_email)})", row.raw)
         return by_phone or by_email
 
-    def key_in_batch(self, row: ContactRow) -> tuple:
-        """The same key for rows of one new person inside a batch (phone first, then email)."""
-        phone_key = ("phone", row.office_id, row.phone) if row.phone else None
-        email_key = ("email", row.office_id, row.email) if row.email else None
-        key = (self.batch_keys.get(phone_key) if phone_key else None) or \
-            (self.batch_keys.get(email_key) if email_key else None) or phone_key or email_key
-        for alias in (phone_key, email_key):
-            if alias:
-                self.batch_keys.setdefault(alias, key)
-        return key
+
+def _where(person: dict) -> str:
+    return f"line {person['line']}" if person["id"] is None else "already in the directory"
 
 
 def import_contacts(path: Path, progress: Callable[[int], None] | None = None) -> ImportSummary:

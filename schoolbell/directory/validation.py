@@ -35,8 +35,16 @@ class InvalidValue(ValueError):
     """A value that cannot be used; the message says why in words a person understands."""
 
 
+class NotMobile(InvalidValue):
+    """A real number that cannot receive an SMS: a landline, 070 internet phone, 1588 line."""
+
+
+# FIXED_LINE_OR_MOBILE: countries (US, CA) whose numbers do not tell; Korean ones always do.
+_SMS_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
 def normalize_phone(raw: str, region: str = DEFAULT_REGION) -> str:
-    """Return the number in E.164 (+821012345678) or raise InvalidValue."""
+    """Return a mobile number in E.164 (+821012345678); raise NotMobile or InvalidValue."""
     text = raw.strip()
     mobile = _KOREAN_MOBILE.match(text)
     if mobile:
@@ -52,6 +60,8 @@ def normalize_phone(raw: str, region: str = DEFAULT_REGION) -> str:
         raise InvalidValue("not a phone number") from None
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidValue("not a valid phone number")
+    if phonenumbers.number_type(parsed) not in _SMS_TYPES:
+        raise NotMobile("not a mobile number")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -68,14 +78,16 @@ _PLAIN_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&
 
 
 def normalize_email(raw: str) -> str:
-    """Return a normalised email address or raise InvalidValue."""
+    """Return an email address, lower-cased, or raise InvalidValue."""
     text = raw.strip()
     local, at, domain = text.rpartition("@")
     if at and len(local) <= 64 and _PLAIN_LOCAL.match(local):
         # Domains repeat across a city's parents, so the library's domain verdict is cached;
         # a plain local part is valid as written (tests compare this path with the library).
-        return local + "@" + _normalized_domain(domain)
-    return _library_email(text)
+        return local.lower() + "@" + _normalized_domain(domain)
+    # Stored lower-cased so the plain unique (office, email) constraint is case-insensitive on
+    # both databases: mail services here ignore case, and Parent@X.com is parent@x.com's parent.
+    return _library_email(text).lower()
 
 
 @lru_cache(maxsize=65536)

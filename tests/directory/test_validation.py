@@ -9,6 +9,7 @@ import pytest
 
 from schoolbell.directory.validation import (
     InvalidValue,
+    NotMobile,
     normalize_email,
     normalize_phone,
     parse_consent,
@@ -26,9 +27,15 @@ def test_korean_mobile_forms_become_e164(typed):
     assert normalize_phone(typed) == "+821012345678"
 
 
-def test_landlines_and_foreign_numbers_use_the_library():
-    assert normalize_phone("02-2252-5950") == "+82222525950"
+def test_foreign_numbers_use_the_library():
     assert normalize_phone("+1 650-253-0000") == "+16502530000"
+    assert normalize_phone("+44 7400 123456") == "+447400123456"
+
+
+@pytest.mark.parametrize("typed", ["02-2252-5950", "031-123-4567", "070-1234-5678", "1588-1234"])
+def test_numbers_that_cannot_receive_an_sms_are_not_mobile(typed):
+    with pytest.raises(NotMobile, match="not a mobile number"):
+        normalize_phone(typed)
 
 
 @pytest.mark.parametrize("typed", ["02-12", "010-5970-1234", "hello", "010-12-34", ""])
@@ -62,7 +69,8 @@ def test_fast_path_agrees_with_phonenumbers_on_many_random_mobile_numbers():
 
 
 def test_email_is_normalised_and_bad_ones_refused():
-    assert normalize_email(" Kim@Example.com ") == "Kim@example.com"
+    assert normalize_email(" Kim@Example.com ") == "kim@example.com"
+    assert normalize_email("PARENT@x.COM") == normalize_email("parent@X.com") == "parent@x.com"
     for bad in ("kim", "kim@", "kim@@example.com", "kim@exa mple.com"):
         with pytest.raises(InvalidValue):
             normalize_email(bad)
@@ -84,7 +92,7 @@ def library_email(typed: str) -> str | None:
     from email_validator import EmailNotValidError, validate_email
 
     try:
-        return validate_email(typed, check_deliverability=False).normalized
+        return validate_email(typed, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         return None
 
