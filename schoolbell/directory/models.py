@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -128,6 +129,11 @@ class Contact(db.Model):
         UTCDateTime, default=now_for_column, onupdate=now_for_column)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="contact")
+
+
+# Emails are stored lower-cased (validation.normalize_email); this index holds it for any writer,
+# so Parent@X.com and parent@x.com can never be two people of one office.
+Index("uq_contacts_office_id_lower_email", Contact.office_id, func.lower(Contact.email), unique=True)
 
 
 class Membership(db.Model):
