@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from schoolbell.directory.csvfiles import CsvRow, ImportFileError, iter_rows, read_header
 from schoolbell.directory.models import DistrictOffice, EducationOffice, School, SchoolLevel
@@ -34,6 +35,8 @@ NEIS_FIELDS = {
 }
 LOCATION_FIELDS = {
     "location_id": "학교ID",
+    "code": "표준학교코드",
+    "lot_address": "소재지지번주소",
     "name_ko": "학교명",
     "road_address": "소재지도로명주소",
     "office_name": "시도교육청명",
@@ -44,6 +47,9 @@ LOCATION_FIELDS = {
 }
 REQUIRED_NEIS = ("code", "name_ko", "kind", "office_code", "office_name")
 SCHOOL_CODE = re.compile(r"^\d{7}$")
+PROVINCES = frozenset(("서울", "부산", "대구", "인천", "광주", "대전", "울산", "세종", "경기", "강원",
+                       "충북", "충남", "전북", "전남", "경북", "경남", "제주"))
+KOREA_LATITUDE, KOREA_LONGITUDE = (33.0, 38.7), (124.5, 132.0)
 _GU = re.compile(r"^\S+\s+(\S+구)\b")
 
 
@@ -76,6 +82,8 @@ def import_schools(path: Path, progress: Callable[[int], None] | None = None) ->
     summary = ImportSummary(file=path.name, kind=kind)
     try:
         importer(rows, summary, progress or (lambda _n: None))
+        if not summary.rows:
+            raise ImportFileError(f"{path.name}: no rows to import, only a header")
     except Exception:
         db.session.rollback()
         raise
@@ -144,6 +152,9 @@ class _Offices:
 
 
 def _neis_problem(row: CsvRow) -> RowProblem | None:
+    if row.problem:
+        field, value, reason = row.problem
+        return RowProblem(row.line, NEIS_FIELDS.get(field, (field,))[0], value, reason, row.values)
     for field in REQUIRED_NEIS:
         if not row.values.get(field):
             return RowProblem(row.line, NEIS_FIELDS[field][0], "", "required value is missing",
@@ -208,25 +219,18 @@ def _squash(text: str | None) -> str:
 
 
 def _import_locations(rows, summary: ImportSummary, progress) -> None:
-    schools = list(db.session.scalars(select(School)))
-    by_name: dict[str, list[School]] = {}
-    for school in schools:
-        by_name.setdefault(school.name_ko, []).append(school)
+    schools = SchoolIndex()
     districts = {d.name: d for d in db.session.scalars(select(DistrictOffice))}
+    located: dict[int, int] = {}
     for row in rows:
         progress(1)
         v = row.values
-        school = _match_location(v, by_name.get(v.get("name_ko", ""), []))
-        if school is None:
-            summary.reject(RowProblem(row.line, "학교명", v.get("name_ko", ""),
-                                      "no imported school has this name and address", v))
+        problem = _location_problem(row, schools, located)
+        if isinstance(problem, RowProblem):
+            summary.reject(problem)
             continue
-        try:
-            latitude, longitude = float(v["latitude"]), float(v["longitude"])
-        except (KeyError, ValueError):
-            summary.reject(RowProblem(row.line, "위도", v.get("latitude", ""),
-                                      "coordinates must be decimal numbers", v))
-            continue
+        school, latitude, longitude = problem
+        located[school.id] = row.line
         district = districts.get(v.get("district", ""))
         if district is not None and v.get("district_code") and district.code != v["district_code"]:
             district.code = v["district_code"]
@@ -234,14 +238,86 @@ def _import_locations(rows, summary: ImportSummary, progress) -> None:
         summary.count("updated" if _apply(school, wanted) else "unchanged")
 
 
-def _match_location(values: dict, candidates: list[School]) -> School | None:
-    """The school a location row describes: same name, and the same address when names repeat."""
-    if len(candidates) == 1:
-        return candidates[0]
+def _location_problem(row: CsvRow, schools: SchoolIndex, located: dict[int, int]):
+    """What keeps a location row out, or the school and coordinates it gives."""
+    v = row.values
+    if row.problem:
+        field, value, reason = row.problem
+        return RowProblem(row.line, LOCATION_FIELDS.get(field, field), value, reason, v)
+    found = schools.match(v)
+    if isinstance(found, tuple):
+        field, reason = found
+        return RowProblem(row.line, LOCATION_FIELDS[field], v.get(field, ""), reason, v)
+    if found.id in located:
+        return RowProblem(row.line, "학교명", v.get("name_ko", ""),
+                          f"ambiguous: line {located[found.id]} already located this school", v)
+    try:
+        latitude, longitude = float(v["latitude"]), float(v["longitude"])
+    except (KeyError, ValueError):
+        return RowProblem(row.line, "위도", v.get("latitude", ""),
+                          "coordinates must be decimal numbers", v)
+    if not (KOREA_LATITUDE[0] <= latitude <= KOREA_LATITUDE[1]
+            and KOREA_LONGITUDE[0] <= longitude <= KOREA_LONGITUDE[1]):
+        return RowProblem(row.line, "위도", v["latitude"], "coordinates outside Korea", v)
+    return found, latitude, longitude
+
+
+class SchoolIndex:
+    """Imported schools by NEIS code and by (province, name), to place a location row."""
+
+    def __init__(self):
+        schools = list(db.session.scalars(select(School).options(joinedload(School.office))))
+        self.by_code = {school.code: school for school in schools}
+        self.by_name: dict[tuple[str | None, str], list[School]] = {}
+        for school in schools:
+            self.by_name.setdefault((school_province(school), school.name_ko), []).append(school)
+
+    def match(self, values: dict) -> School | tuple[str, str]:
+        """The school a row describes, or (field, reason) when it cannot be told for sure."""
+        region = next(filter(None, (province(values.get(field)) for field in
+                                    ("office_name", "road_address", "lot_address"))), None)
+        if values.get("code"):
+            school = self.by_code.get(values["code"])
+            if school is None:
+                return "code", "no imported school has this code"
+            home = school_province(school)
+            if region and home and region != home:
+                return "code", f"this school is in {home}, the row is in {region}: " \
+                               "not moved across provinces"
+            return school
+        # A name alone matched 80 Seoul schools to namesakes in other provinces.
+        if region is None:
+            return "road_address", "no code, region or address to match the name against"
+        candidates = self.by_name.get((region, values.get("name_ko", "")), [])
+        if not candidates:
+            return "name_ko", f"no imported school of this name in {region}"
+        if len(candidates) == 1:
+            return candidates[0]
+        return _same_place(values, candidates) or (
+            "name_ko", f"ambiguous: {len(candidates)} schools of this name in {region}; "
+                       "give 표준학교코드 or the exact address")
+
+
+def _same_place(values: dict, candidates: list[School]) -> School | None:
+    """The one namesake at the row's address, else the one in the row's 구."""
     address = _squash(values.get("road_address"))
-    same_address = [s for s in candidates if _squash(s.address) == address]
+    same_address = [s for s in candidates if address and _squash(s.address) == address]
     if len(same_address) == 1:
         return same_address[0]
     gu = gu_from_address(values.get("road_address", ""))
-    same_gu = [s for s in candidates if s.gu == gu]
+    same_gu = [s for s in candidates if gu and s.gu == gu]
     return same_gu[0] if len(same_gu) == 1 else None
+
+
+def province(text: str | None) -> str | None:
+    """The province a name or address starts with, short and old/new-name proof: 서울, 전남, 강원."""
+    squashed = _squash(text)
+    # 충청북도 → 충북; 전북특별자치도 and 전라북도 → 전북; 강원도 and 강원특별자치도 → 강원.
+    key = squashed[0] + squashed[2] if squashed[:2] in ("충청", "전라", "경상") and \
+        len(squashed) > 2 else squashed[:2]
+    return key if key in PROVINCES else None
+
+
+def school_province(school: School) -> str | None:
+    """The province of an imported school: its education office, else its address."""
+    return province(school.office.name if school.office else None) or province(school.address)
