@@ -11,7 +11,7 @@ def create_app(config_object=None, **overrides) -> Flask:
 
     from schoolbell import database
     from schoolbell.directory.cli import register_directory_commands
-    from schoolbell.extensions import babel, csrf, db, migrate
+    from schoolbell.extensions import babel, csrf, db, limiter, migrate
     from schoolbell.i18n import remember_locale, select_locale
 
     app = Flask(__name__, instance_path=_instance_path(config_object))
@@ -26,6 +26,9 @@ def create_app(config_object=None, **overrides) -> Flask:
                      render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+    # One process keeps its own counts unless RATELIMIT_STORAGE_URI names a shared store (redis://…).
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
     app.jinja_env.globals["get_locale"] = get_locale
     # Flask-Babel caches the locale on the app context, which one CLI or test context can outlive.
     app.before_request(refresh)

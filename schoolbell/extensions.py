@@ -1,6 +1,8 @@
 """Third-party extension objects, created unbound and attached to the app in create_app()."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -20,3 +22,5 @@ migrate = Migrate()
 babel = Babel()
 # Every console form carries a token; pages opened from a message are exempt (see web/__init__.py).
 csrf = CSRFProtect()
+# Rate limits on sign-in (accounts/auth.py); RATELIMIT_STORAGE_URI shares them between processes.
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True)

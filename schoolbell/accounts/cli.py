@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from schoolbell.accounts.models import User, UserRole
+from schoolbell.accounts.passwords import WeakPassword, check_password_strength
 from schoolbell.directory.models import EducationOffice, School
 from schoolbell.extensions import db
 
@@ -30,7 +32,15 @@ def create_user(email, name, role, office_code, school_code, password) -> None:
         school = db.session.scalar(select(School).where(School.code == (school_code or "")))
         if school is None or school.office_id != office.id:
             raise click.ClickException(f"a teacher needs --school with a school code of {office_code}")
-    if db.session.scalar(select(User).where(User.email == email)):
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise click.ClickException(f"--email {email!r}: {error}") from None
+    try:
+        check_password_strength(password, email, name)
+    except WeakPassword as error:
+        raise click.ClickException(f"password refused: {error}") from None
+    if db.session.scalar(select(User).where(func.lower(User.email) == email.lower())):
         raise click.ClickException(f"{email} already has an account")
     user = User(email=email, name=name, role=UserRole(role), office_id=office.id,
                 school_id=school.id if school else None)

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from schoolbell.alerts.models import Alert
 from schoolbell.signing import DAY, public_url, read_id, sign_id
 
 PURPOSE = "recipient"
 LINK_DAYS = 60
+
+
+def is_web_link(url: str | None) -> bool:
+    """True for an absolute http(s) address with a host: what an alert's link may be (never
+    javascript:, data: or a relative path, which would run or resolve on our own pages)."""
+    if not url or any(ord(c) < 0x20 for c in url):
+        return False
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in ("https", "http") and bool(parts.hostname)
 
 
 def recipient_token(delivery_id: int, issued_at: datetime | None = None) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from schoolbell import timeutil
 from schoolbell.alerts.delivery_status import move
 from schoolbell.alerts.fanout import fan_out
+from schoolbell.alerts.links import is_web_link
 from schoolbell.alerts.models import (
     FINAL,
     Alert,
@@ -85,6 +86,8 @@ def _checked_target(draft: AlertDraft) -> Target:
     has_en = bool(draft.title_en and draft.body_en)
     if not (has_ko or has_en):
         raise AlertError("an alert needs a title and a body in Korean or in English")
+    if draft.link_url and not is_web_link(draft.link_url):
+        raise AlertError(f"link {draft.link_url[:80]!r}: only an https:// or http:// address can be a link")
     return Target.from_dict(draft.target)
 
 

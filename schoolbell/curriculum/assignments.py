@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
 
 from schoolbell import timeutil
 from schoolbell.alerts.services import AlertDraft, create_alert, schedule_alert, send_alert
 from schoolbell.curriculum.lesson_types import Lesson
 from schoolbell.curriculum.models import Assignment
-from schoolbell.directory.models import School
+from schoolbell.directory.models import Membership, Role, School
 from schoolbell.extensions import db
 from schoolbell.signing import public_url
 
@@ -19,6 +22,38 @@ TIPS_INTRO = {"ko": "집에서 이야기 나눌 점", "en": "Points to talk abou
 
 class AssignmentError(ValueError):
     """An assignment that cannot be made; the message says why."""
+
+
+MAX_SERIES = 20  # lessons in one assignment: a form cannot flood a class's families
+LATE_TOLERANCE = timedelta(minutes=5)  # a start "now" typed a few minutes ago still goes at once
+
+
+def families_in(school: School, grade: int, class_name: str) -> int:
+    """Guardians of one class: who an assignment reaches."""
+    return db.session.scalar(select(func.count(func.distinct(Membership.contact_id))).where(
+        Membership.school_id == school.id, Membership.grade == grade, Membership.class_name == class_name,
+        Membership.role == Role.GUARDIAN)) or 0
+
+
+def check_series(school: School, grade: int, class_name: str, lessons: list[Lesson],
+                 times: list[datetime], now: datetime) -> None:
+    """Refuse what would flood or miss a class: repeats, too many lessons, a past start, no class."""
+    if not lessons:
+        raise AssignmentError("choose at least one lesson")
+    if len(lessons) > MAX_SERIES:
+        raise AssignmentError(f"{len(lessons)} lessons: one assignment holds at most {MAX_SERIES}")
+    repeated = sorted(slug for slug, n in Counter(lesson.slug for lesson in lessons).items() if n > 1)
+    if repeated:
+        raise AssignmentError(f"the same lesson more than once: {', '.join(repeated)}")
+    if len(times) != len(lessons):
+        raise AssignmentError(f"{len(lessons)} lessons need {len(lessons)} send times, got {len(times)}")
+    if not 1 <= grade <= 12 or not class_name or len(class_name) > 10:
+        raise AssignmentError("an assignment is for one class: a grade from 1 to 12 and its class")
+    if min(times) < now - LATE_TOLERANCE:
+        raise AssignmentError(f"the first lesson's time, {timeutil.seoul(min(times)):%Y-%m-%d %H:%M}, "
+                              "has passed")
+    if families_in(school, grade, class_name) == 0:
+        raise AssignmentError(f"class {grade}-{class_name} of {school.name_ko} has no families on file")
 
 
 def home_tips(lesson: Lesson, language: str) -> str:
@@ -50,13 +85,8 @@ def assign_series(school: School, grade: int, class_name: str, lessons: list[Les
                   times: list[datetime], actor: str, include_students: bool = False,
                   now: datetime | None = None) -> list[Assignment]:
     """Assign lessons to a class at the given UTC times; what is due now is sent at once."""
-    if not lessons:
-        raise AssignmentError("choose at least one lesson")
-    if len(times) != len(lessons):
-        raise AssignmentError(f"{len(lessons)} lessons need {len(lessons)} send times, got {len(times)}")
-    if grade < 1 or not class_name:
-        raise AssignmentError("an assignment is for one class: give its grade and class")
     now = now or timeutil.utcnow()
+    check_series(school, grade, class_name, lessons, times, now)
     series = uuid.uuid4().hex
     made = []
     for position, (lesson, when) in enumerate(zip(lessons, times, strict=True), start=1):

@@ -1,13 +1,24 @@
 """Web pages: the office console and the public pages parents open from a message."""
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:…>` in our URLs is a row id: beyond a 32-bit integer column's range it names nothing (404)."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None, max: int | None = None,
+                 signed: bool = False):
+        super().__init__(url_map, fixed_digits, min, 2**31 - 1 if max is None else max, signed)
 
 
 def register_web(app: Flask) -> None:
     """Attach the web blueprints."""
     from schoolbell.accounts.auth import auth
+    from schoolbell.alerts.links import is_web_link
     from schoolbell.curriculum.views import lessons
     from schoolbell.extensions import csrf
+    from schoolbell.web import security_headers
     from schoolbell.web.assign import assign
     from schoolbell.web.compose import compose
     from schoolbell.web.console import console
@@ -15,6 +26,10 @@ def register_web(app: Flask) -> None:
     from schoolbell.web.unsubscribe import unsubscribe
     from schoolbell.web.views import pages
 
+    security_headers.init_app(app)
+    app.url_map.converters["int"] = DatabaseId
+    # An alert's link is shown only if it is a web address, even one stored before links were checked.
+    app.jinja_env.tests["web_link"] = is_web_link
     app.register_blueprint(pages)
     app.register_blueprint(recipient)
     app.register_blueprint(unsubscribe)

@@ -34,7 +34,9 @@ def test_teacher_assigns_and_sees_the_class_talked_about_it(app, page, live_serv
     page.fill("input[name=grade]", "2")
     page.fill("input[name=class_name]", "3")
     page.fill("input[name=start]", "2030-03-04T09:00")
-    page.click("button:has-text('배정하기')")
+    page.click("form.assign button[type=submit]")
+    assert "1개 가정" in page.locator("section.confirm").inner_text()
+    page.click("section.confirm button[type=submit]")
     assert page.locator("table.assignments").inner_text().count("2-3") == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 

@@ -13,7 +13,7 @@ from tests import factories
 
 
 def test_weekly_series_skips_nothing_and_stores_utc(runner, app):
-    factories.school("7000001")
+    factories.person((factories.school("7000001"), "guardian", 3, "2"))
     db.session.commit()
     result = runner.invoke(args=[
         "lessons", "assign", "--school", "7000001", "--grade", "3", "--class-name", "2",
@@ -30,7 +30,7 @@ def test_weekly_series_skips_nothing_and_stores_utc(runner, app):
 
 
 def test_relative_series_skips_weekends(runner, app):
-    factories.school("7000001")
+    factories.person((factories.school("7000001"), "guardian", 1, "1"))
     db.session.commit()
     # Friday, then "+3 days" lands on Monday; "+1 day" after that is Tuesday.
     result = runner.invoke(args=[

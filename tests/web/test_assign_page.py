@@ -18,10 +18,15 @@ FORM = {"lesson": ["what-is-a-deepfake", "tell-a-trusted-adult"], "grade": "2", 
 
 def test_teacher_assigns_a_weekly_series_to_their_class(app, client):
     school = factories.school("7000001")
+    for _ in range(2):
+        factories.person((school, "guardian", 2, "3"))
     make_user("teacher@school.example", UserRole.TEACHER, school=school)
     sign_in(client, "teacher@school.example")
     assert client.get("/console/lessons/").status_code == 200
-    response = post_form(client, "/console/lessons/", FORM)
+    checking = post_form(client, "/console/lessons/?lang=en", FORM, page="/console/lessons/")
+    assert "2 lessons to the 2 families of class 2-3" in checking.get_data(as_text=True)
+    assert db.session.scalar(select(Assignment)) is None  # nothing until it is confirmed
+    response = post_form(client, "/console/lessons/", {**FORM, "confirmed": "1"})
     assert response.status_code == 302
     made = db.session.scalars(select(Assignment).order_by(Assignment.position)).all()
     assert [(a.lesson_slug, a.school_id, a.grade, a.class_name) for a in made] == [
