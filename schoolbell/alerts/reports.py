@@ -10,12 +10,14 @@ from sqlalchemy import func, select
 from schoolbell.alerts.models import Alert, AlertEvent, Delivery, DeliveryStatus
 from schoolbell.alerts.targeting import Target, membership_conditions
 from schoolbell.channels.masking import mask_email, mask_phone
+from schoolbell.csv_safety import safe_row
 from schoolbell.directory.models import Contact, Membership, School
 from schoolbell.extensions import db
 from schoolbell.timeutil import seoul
 
 FAILED = (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED)
-FAILURE_COLUMNS = ("school", "school_code", "channel", "address", "status", "code", "reason")
+FAILURE_COLUMNS = ("school", "school_code", "grade", "class", "role", "channel", "address", "status",
+                   "code", "reason")
 
 
 def status_counts(alert: Alert) -> dict:
@@ -67,21 +69,25 @@ def school_counts(alert: Alert) -> list[dict]:
 def failures_csv(alert: Alert) -> str:
     """Failed and undelivered messages: school, masked address, code and reason, one per line."""
     pairs = _school_of_delivery(alert)
+    target = Target.from_dict(alert.target)
     rows = db.session.execute(
-        select(School.name_ko, School.code, Delivery.channel, Contact.phone, Contact.email,
-               Delivery.status, Delivery.error_code, Delivery.error_reason)
+        select(School.name_ko, School.code, Membership.grade, Membership.class_name, Membership.role,
+               Delivery.channel, Contact.phone, Contact.email, Delivery.status, Delivery.error_code,
+               Delivery.error_reason)
         .join(pairs, pairs.c.delivery_id == Delivery.id)
         .join(School, School.id == pairs.c.school_id)
         .join(Contact, Contact.id == Delivery.contact_id)
-        .where(Delivery.status.in_(FAILED))
-        .order_by(School.code, Delivery.id))
+        .join(Membership, (Membership.contact_id == Contact.id) & (Membership.school_id == School.id))
+        .where(Delivery.status.in_(FAILED), *membership_conditions(target, alert.office_id))
+        .order_by(School.code, Membership.grade, Membership.class_name, Delivery.id))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(FAILURE_COLUMNS)
-    for school, code, channel, phone, email, status, error_code, reason in rows:
+    # Names and providers' texts come from outside: a cell Excel would run as a formula is defused.
+    for school, code, grade, class_name, role, channel, phone, email, status, error_code, reason in rows:
         address = mask_phone(phone) if str(channel) == "sms" else mask_email(email or "")
-        writer.writerow([school, code, str(channel), address, str(status), error_code or "",
-                         reason or ""])
+        writer.writerow(safe_row([school, code, grade or "", class_name, str(role), str(channel), address,
+                                  str(status), error_code or "", reason or ""]))
     return buffer.getvalue()
 
 
