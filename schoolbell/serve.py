@@ -43,6 +43,7 @@ def serve_command(host: str, port: int, no_background: bool) -> None:
     from werkzeug.serving import run_simple
 
     from schoolbell.scheduling.lock import SchedulerLockHeld
+    from schoolbell.web.access_log import RedactingRequestHandler
 
     app = current_app._get_current_object()
     try:
@@ -52,7 +53,8 @@ def serve_command(host: str, port: int, no_background: bool) -> None:
     dispatcher = None if no_background else start_dispatcher_thread(app)
     click.echo(f"SchoolBell on http://{host}:{port}/  (outbox: {app.config['OUTBOX_DIR']})")
     try:
-        run_simple(host, port, app, threaded=True, use_reloader=False)
+        run_simple(host, port, app, threaded=True, use_reloader=False,
+                   request_handler=RedactingRequestHandler)
     finally:
         if dispatcher is not None:
             dispatcher.stop()
