@@ -50,7 +50,7 @@ class FileEmailBackend(_FileBackend):
     def __init__(
         self,
         directory: str | os.PathLike[str],
-        sender: str = "SchoolBell <noreply@localhost>",
+        sender: str = "SchoolBell <noreply@schoolbell.invalid>",
     ):
         super().__init__(directory)
         self.sender = sender

@@ -4,6 +4,9 @@ import email.policy
 import smtplib
 import ssl
 import threading
+from dataclasses import replace
+
+from email_validator import EmailNotValidError, validate_email
 
 from schoolbell.channels.base import Closing
 from schoolbell.channels.errors import (
@@ -20,6 +23,23 @@ SECURITY_MODES = ("none", "starttls", "tls")
 _DISCONNECTED = (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError)
 
 
+def ascii_address(address: str) -> str:
+    """The address as plain SMTP can carry it: an internationalised domain in IDNA (xn--…).
+
+    A non-ASCII local part needs SMTPUTF8, which this backend does not use: PermanentError.
+    """
+    if address.isascii():
+        return address
+    try:
+        checked = validate_email(address, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise PermanentError(f"not an email address: {error}") from None
+    if checked.ascii_email is None:
+        raise PermanentError("the part before @ is not ASCII: it needs SMTPUTF8, which this backend "
+                             "does not use")
+    return checked.ascii_email
+
+
 class SmtpEmailBackend(Closing):
     """Sends each email with MAIL/RCPT/DATA on a kept-open connection and returns its Message-ID."""
 
@@ -30,7 +50,7 @@ class SmtpEmailBackend(Closing):
         username: str | None = None,
         password: str | None = None,
         security: str = "none",
-        sender: str = "SchoolBell <noreply@localhost>",
+        sender: str = "SchoolBell <noreply@schoolbell.invalid>",
         timeout: float = 10.0,
     ):
         if security not in SECURITY_MODES:
@@ -47,8 +67,7 @@ class SmtpEmailBackend(Closing):
 
     def send(self, message: EmailMessage) -> str:
         """Send the email and return its Message-ID header value, "<…@domain>"."""
-        if not message.to.isascii():
-            raise PermanentError("address needs SMTPUTF8, which this backend does not use")
+        message = replace(message, to=ascii_address(message.to))
         mime = build_mime(message, self.sender)
         data = mime.as_bytes(policy=email.policy.SMTP)  # CRLF line ends, as DATA requires
         connection, reused = self._connection()

@@ -8,6 +8,7 @@ from flask_babel import force_locale
 from schoolbell.alerts.acknowledgements import acknowledge, delivery_for_token
 from schoolbell.alerts.models import AckKind, Alert
 from schoolbell.extensions import db
+from schoolbell.i18n import SUPPORTED_LANGUAGES
 from schoolbell.signing import InvalidLink
 
 recipient = Blueprint("recipient", __name__)
@@ -25,7 +26,9 @@ def message(token: str):
     """The alert as its recipient should read it."""
     delivery = _delivery_or_404(token)
     alert = db.session.get(Alert, delivery.alert_id)
-    language = request.args.get("lang") or delivery.language
+    # Only a language we write in; anything else (?lang=fr) is the reader's own.
+    asked = request.args.get("lang")
+    language = asked if asked in SUPPORTED_LANGUAGES else delivery.language
     title, body, _fell_back = alert.text(language)
     with force_locale(language):
         return render_template("recipient/message.html", alert=alert, title=title, body=body,

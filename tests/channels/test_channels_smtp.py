@@ -140,3 +140,21 @@ def test_no_server_is_transient():
 def test_unknown_security_mode():
     with pytest.raises(ValueError, match="starttls"):
         SmtpEmailBackend("127.0.0.1", 25, security="ssl")
+
+
+def test_an_internationalised_domain_goes_out_in_idna(backend, inbox):
+    backend.send(EmailMessage(to="parent@학교.한국", subject=SUBJECT, text=TEXT))
+    assert inbox.envelopes[-1][1] == ["parent@" + "학교.한국".encode("idna").decode()]
+
+
+def test_a_non_ascii_local_part_is_refused_with_the_reason(backend, inbox):
+    with pytest.raises(PermanentError, match="needs SMTPUTF8"):
+        backend.send(EmailMessage(to="학부모@example.com", subject=SUBJECT, text=TEXT))
+    assert inbox.envelopes == []
+
+
+def test_the_default_sender_is_the_documented_one():
+    from inspect import signature
+
+    assert signature(SmtpEmailBackend).parameters["sender"].default == \
+        "SchoolBell <noreply@schoolbell.invalid>"

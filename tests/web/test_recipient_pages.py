@@ -108,3 +108,13 @@ def test_token_holds_only_the_delivery_id(app):
     value, timestamp, signature = recipient_token(12345).split(".")
     assert value == "12345"
     assert len(timestamp) <= 8 and len(signature) == 27  # short enough for an SMS
+
+
+@pytest.mark.parametrize("asked", ["fr", "xx", "", "ko-KR", "../en"])
+def test_an_unknown_language_falls_back_to_the_readers_own(sent, client, asked):
+    _alert, outbox, people = sent
+    english = next(p for p in people if p.language == "en")
+    message = next(m for m in outbox if m.to == english.phone)
+    path = link_in(message.body).replace("http://schoolbell.test", "")
+    page = client.get(path, query_string={"lang": asked})
+    assert page.status_code == 200 and "Deepfake warning" in page.get_data(as_text=True)
