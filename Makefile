@@ -26,7 +26,12 @@ translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot . >/dev/null
 	$(BIN)/pybabel update -N -i translations/messages.pot -d translations >/dev/null
 
-run: install
+# A random SECRET_KEY for development, made once: production sets SECRET_KEY and never uses this file.
+instance/secret_key:
+	mkdir -p instance
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@
+
+run: install instance/secret_key
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --if-empty
 	$(BIN)/flask serve --host 127.0.0.1 --port 5000
@@ -34,7 +39,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 
-lessons-check: install
+lessons-check: install instance/secret_key
 	$(BIN)/flask lessons check
 
 # The whole suite on SQLite at the real clock; again on PostgreSQL when SCHOOLBELL_TEST_DATABASE_URL

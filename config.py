@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from schoolbell.settings import Malformed
+
 ROOT = Path(__file__).resolve().parent
 INSTANCE = Path(os.environ.get("SCHOOLBELL_INSTANCE_DIR", ROOT / "instance")).resolve()
 
@@ -11,8 +13,45 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
-def _env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+def _env_int(name: str, default: int) -> int | Malformed:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        return Malformed(name, raw, "a whole number")
+
+
+def _env_float(name: str, default: float) -> float | Malformed:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        return Malformed(name, raw, "a number")
+
+
+def _env_bool(name: str, default: bool) -> bool | Malformed:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if raw.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.strip().lower() in ("0", "false", "no", "off", ""):
+        return False
+    return Malformed(name, raw, "true or false")
+
+
+def _secret_key() -> str:
+    # `make run` writes a random key here once, so a newcomer needs no set-up; production sets
+    # SECRET_KEY, and the app refuses to start with neither (schoolbell/settings.py).
+    key = os.environ.get("SECRET_KEY", "")
+    path = INSTANCE / "secret_key"
+    if not key and path.is_file():
+        key = path.read_text(encoding="utf-8").strip()
+    return key
 
 
 def _database_url() -> str:
@@ -26,7 +65,7 @@ def _database_url() -> str:
 class Config:
     """Settings for one deployment; every value comes from the environment."""
 
-    SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = _secret_key()
     # Console forms carry Flask-WTF's CSRF token; Lax keeps the session off cross-site POSTs too.
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # valid as long as the session: a form left open all morning still works
@@ -39,6 +78,15 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
     SCHOOLBELL_TIMEZONE = _env("SCHOOLBELL_TIMEZONE", "Asia/Seoul")
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Behind a reverse proxy (nginx, a load balancer): trust its X-Forwarded-* headers, so links and
+    # Twilio's signatures use the public URL.
+    BEHIND_PROXY = _env_bool("BEHIND_PROXY", False)
+    # Session cookies only over HTTPS, unless the service itself is plain HTTP (development).
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", PUBLIC_BASE_URL.startswith("https://"))
+    SESSION_COOKIE_HTTPONLY = True
+    # The largest request accepted (a contacts file uploaded in the console is the biggest).
+    MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 32)
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
 
     LESSONS_DIR = _env("LESSONS_DIR", str(ROOT / "lessons"))
     SCHOOL_DATA_DIR = _env("SCHOOL_DATA_DIR", str(ROOT.parent / "shared" / "data" / "schools"))
@@ -53,14 +101,14 @@ class Config:
     TWILIO_FROM_NUMBERS = _env("TWILIO_FROM_NUMBERS", "")
     TWILIO_STATUS_CALLBACK_URL = _env("TWILIO_STATUS_CALLBACK_URL", "")
     TWILIO_API_BASE_URL = _env("TWILIO_API_BASE_URL", "")
-    TWILIO_TIMEOUT_SECONDS = float(_env("TWILIO_TIMEOUT_SECONDS", "10"))
+    TWILIO_TIMEOUT_SECONDS = _env_float("TWILIO_TIMEOUT_SECONDS", 10.0)
 
     SMTP_HOST = _env("SMTP_HOST", "127.0.0.1")
     SMTP_PORT = _env_int("SMTP_PORT", 25)
     SMTP_USERNAME = _env("SMTP_USERNAME", "")
     SMTP_PASSWORD = _env("SMTP_PASSWORD", "")
     SMTP_SECURITY = _env("SMTP_SECURITY", "none")
-    SMTP_TIMEOUT_SECONDS = float(_env("SMTP_TIMEOUT_SECONDS", "10"))
+    SMTP_TIMEOUT_SECONDS = _env_float("SMTP_TIMEOUT_SECONDS", 10.0)
     MAIL_SENDER = _env("MAIL_SENDER", "SchoolBell <noreply@schoolbell.invalid>")
 
     QUIET_HOURS = _env("QUIET_HOURS", "21:00-08:00")
@@ -75,8 +123,8 @@ class Config:
     DISPATCH_EMAIL_THREADS = _env_int("DISPATCH_EMAIL_THREADS", 8)
     DISPATCH_LEASE_SECONDS = _env_int("DISPATCH_LEASE_SECONDS", 120)
     # Twilio sends about one SMS per second per Korean long code; 0 means no limit (file channels).
-    SMS_RATE_PER_SENDER = float(_env("SMS_RATE_PER_SENDER", "0"))
-    EMAIL_RATE_PER_SECOND = float(_env("EMAIL_RATE_PER_SECOND", "0"))
-    SCHEDULER_POLL_SECONDS = float(_env("SCHEDULER_POLL_SECONDS", "15"))
-    SCHEDULER_HEARTBEAT_SECONDS = float(_env("SCHEDULER_HEARTBEAT_SECONDS", "10"))
-    SCHEDULER_LOCK_STALE_SECONDS = float(_env("SCHEDULER_LOCK_STALE_SECONDS", "60"))
+    SMS_RATE_PER_SENDER = _env_float("SMS_RATE_PER_SENDER", 0.0)
+    EMAIL_RATE_PER_SECOND = _env_float("EMAIL_RATE_PER_SECOND", 0.0)
+    SCHEDULER_POLL_SECONDS = _env_float("SCHEDULER_POLL_SECONDS", 15.0)
+    SCHEDULER_HEARTBEAT_SECONDS = _env_float("SCHEDULER_HEARTBEAT_SECONDS", 10.0)
+    SCHEDULER_LOCK_STALE_SECONDS = _env_float("SCHEDULER_LOCK_STALE_SECONDS", 60.0)

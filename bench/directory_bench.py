@@ -48,7 +48,7 @@ db.commit()
 def database_env(workdir: Path, name: str, postgres: str | None) -> dict[str, str]:
     """Environment for a fresh database: a new SQLite file, or a reset PostgreSQL database."""
     env = {"FLASK_APP": "wsgi:app", "SCHOOLBELL_INSTANCE_DIR": str(workdir / name),
-           "SCHOOL_DATA_DIR": str(SCHOOL_DATA)}
+           "SCHOOL_DATA_DIR": str(SCHOOL_DATA), "SECRET_KEY": "benchmark-secret-not-for-production"}
     if postgres:
         env["DATABASE_URL"] = postgres
         from sqlalchemy import create_engine, text

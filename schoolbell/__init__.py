@@ -13,11 +13,13 @@ def create_app(config_object=None, **overrides) -> Flask:
     from schoolbell.directory.cli import register_directory_commands
     from schoolbell.extensions import babel, csrf, db, limiter, migrate
     from schoolbell.i18n import remember_locale, select_locale
+    from schoolbell.settings import check_settings
 
     app = Flask(__name__, instance_path=_instance_path(config_object))
     if config_object is not None:
         app.config.from_object(config_object)
     app.config.update(overrides)
+    check_settings(app.config)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{app.instance_path}/schoolbell.db")
 
     database.prepare(app)

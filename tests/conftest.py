@@ -46,7 +46,7 @@ class TestConfig(Config):
     """Settings for tests: memory channels, no real server is ever reached."""
 
     TESTING = True
-    SECRET_KEY = "test-secret"
+    SECRET_KEY = "test-secret-not-for-production"
     SMS_BACKEND = "memory"
     EMAIL_BACKEND = "memory"
     SCHOOL_DATA_DIR = str(SCHOOL_DATA)

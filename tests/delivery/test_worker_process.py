@@ -29,7 +29,7 @@ def worker_env(app, simulator) -> dict[str, str]:
             "TWILIO_FROM_NUMBERS": "+15005550006", "TWILIO_API_BASE_URL": simulator.base_url,
             "DISPATCH_BATCH_SIZE": "10", "DISPATCH_SMS_CONCURRENCY": "2",
             # The worker holds routine messages in quiet hours: these tests are not about them.
-            "QUIET_HOURS": "off"}
+            "QUIET_HOURS": "off", "SECRET_KEY": "worker-test-secret-key"}
 
 
 def counts() -> dict[str, int]:

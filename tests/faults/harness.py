@@ -157,7 +157,7 @@ class Processes:
 def worker_env(database_url: str, sms_port: int, smtp_port: int, workdir: Path, lease: int) -> dict[str, str]:
     """What every process of a scenario runs with."""
     return {**os.environ, "FLASK_APP": "wsgi:app", "DATABASE_URL": database_url,
-            "SCHOOLBELL_INSTANCE_DIR": str(workdir / "instance"), "SECRET_KEY": "fault-suite",
+            "SCHOOLBELL_INSTANCE_DIR": str(workdir / "instance"), "SECRET_KEY": "fault-suite-secret-key",
             "PUBLIC_BASE_URL": "https://schoolbell.test", "QUIET_HOURS": "off",
             "SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TOKEN,
             "TWILIO_FROM_NUMBERS": "+15005550006", "TWILIO_API_BASE_URL": f"http://127.0.0.1:{sms_port}",

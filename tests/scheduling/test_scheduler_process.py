@@ -40,7 +40,7 @@ class Scheduler:
                "SCHEDULER_POLL_SECONDS": "0.5", "SCHEDULER_HEARTBEAT_SECONDS": "0.5",
                "SCHEDULER_LOCK_STALE_SECONDS": "60", "SMS_BACKEND": "memory", "EMAIL_BACKEND": "memory",
                # Stated, not inherited: the alert here is an emergency, which quiet hours never hold.
-               "QUIET_HOURS": "21:00-08:00"}
+               "QUIET_HOURS": "21:00-08:00", "SECRET_KEY": "scheduler-test-secret-key"}
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(python_command("flask", "scheduler"), cwd=ROOT, env=env,
                                             stdout=log, stderr=subprocess.STDOUT)

@@ -1,0 +1,84 @@
+"""Settings are read and checked at start: one clear line names what is wrong."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from schoolbell import create_app
+from schoolbell.settings import SettingsError
+from tests.conftest import TestConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def start(**settings):
+    return create_app(TestConfig, **{"SQLALCHEMY_DATABASE_URI": "sqlite://", **settings})
+
+
+@pytest.mark.parametrize(("settings", "named"), [
+    ({"SECRET_KEY": ""}, "SECRET_KEY is missing or weak"),
+    ({"SECRET_KEY": "dev-only-not-secret"}, "SECRET_KEY is missing or weak"),
+    ({"SMS_BACKEND": "carrier-pigeon"}, "SMS_BACKEND must be one of"),
+    ({"EMAIL_BACKEND": "fax"}, "EMAIL_BACKEND must be one of"),
+    ({"SMS_BACKEND": "twilio"}, "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN"),
+    ({"DISPATCH_BATCH_SIZE": 0}, "DISPATCH_BATCH_SIZE must be above 0"),
+    ({"SMS_RATE_PER_SENDER": -1.0}, "SMS_RATE_PER_SENDER cannot be negative"),
+    ({"QUIET_HOURS": "9pm-8am"}, "QUIET_HOURS"),
+    ({"PUBLIC_BASE_URL": "schoolbell.example"}, r"PUBLIC_BASE_URL must be an http\(s\) address"),
+])
+def test_a_wrong_setting_stops_the_app_and_is_named(settings, named):
+    with pytest.raises(SettingsError, match=named):
+        start(**settings)
+
+
+def run_flask(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flask", "lessons", "list"], cwd=ROOT, text=True,
+                          capture_output=True, timeout=60,
+                          env={**os.environ, "FLASK_APP": "wsgi:app",
+                               "SECRET_KEY": "a-long-enough-secret-key",
+                               "SCHOOLBELL_INSTANCE_DIR": "/nonexistent", **env})
+
+
+def test_a_malformed_number_in_the_environment_is_one_line_not_a_traceback():
+    done = run_flask({"DISPATCH_BATCH_SIZE": "abc", "SMTP_PORT": "25x"})
+    assert done.returncode != 0
+    assert "DISPATCH_BATCH_SIZE must be a whole number, got 'abc'" in done.stderr
+    assert "SMTP_PORT must be a whole number, got '25x'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_production_refuses_to_start_without_a_real_key():
+    done = run_flask({"SECRET_KEY": ""})
+    assert done.returncode != 0 and "SECRET_KEY is missing or weak" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert run_flask({}).returncode == 0
+
+
+def test_behind_a_proxy_the_public_url_is_rebuilt_and_twilio_signatures_hold(database_url):
+    app = start(BEHIND_PROXY=True, TWILIO_AUTH_TOKEN="proxy-token", SQLALCHEMY_DATABASE_URI=database_url)
+    public = "https://schoolbell.sen.go.kr/webhooks/twilio/status?d=1"
+    form = {"MessageSid": "SM" + "a" * 32, "MessageStatus": "delivered"}
+    signature = RequestValidator("proxy-token").compute_signature(public, form)
+    response = app.test_client().post(
+        "/webhooks/twilio/status?d=1", data=form,
+        headers={"X-Twilio-Signature": signature, "X-Forwarded-Proto": "https",
+                 "X-Forwarded-Host": "schoolbell.sen.go.kr", "X-Forwarded-For": "203.0.113.9"})
+    assert response.status_code == 204  # not 403: the signed public URL was rebuilt
+    direct = start(TWILIO_AUTH_TOKEN="proxy-token", SQLALCHEMY_DATABASE_URI=database_url).test_client().post(
+        "/webhooks/twilio/status?d=1", data=form,
+        headers={"X-Twilio-Signature": signature, "X-Forwarded-Proto": "https",
+                 "X-Forwarded-Host": "schoolbell.sen.go.kr"})
+    assert direct.status_code == 403  # without BEHIND_PROXY the forwarded headers are not trusted
+
+
+def test_behind_proxy_is_read_from_the_environment():
+    code = "import config; print(config.Config.BEHIND_PROXY, config.Config.SESSION_COOKIE_SECURE)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "BEHIND_PROXY": "yes", "PUBLIC_BASE_URL": "https://x.example"})
+    assert done.stdout.split() == ["True", "True"]
