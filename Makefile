@@ -2,15 +2,15 @@
 VENV     := .venv
 BIN      := $(VENV)/bin
 PYTHON   ?= python3
-STAMP    := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP    := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 export FLASK_APP := wsgi:app
 
-.PHONY: install run test test-at test-postgres soak lint lessons-check bench translations clean
+.PHONY: install lock run test test-at test-postgres soak lint lessons-check bench translations clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -20,6 +20,14 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 	$(BIN)/pybabel compile -d translations -l $* >/dev/null
 
 install: $(STAMP) $(MO_FILES)
+
+# After changing dependencies in pyproject.toml: pin every package, transitive ones too, as resolved now.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet -e '.[test]'
+	(echo "# Every package a fresh machine installs, at the version tested (make lock refreshes it)."; \
+	 .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e') > constraints.txt
+	rm -rf .lock-venv
 
 # After changing UI strings: refresh the catalogs, then translate the new entries.
 translations: install
