@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import secrets
-import time
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -13,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from schoolbell import timeutil
 from schoolbell.accounts.models import User
 from schoolbell.extensions import db, limiter
 
@@ -97,7 +97,8 @@ def login():
 @auth.errorhandler(429)
 def too_many_attempts(error):
     """Say, in the reader's language, when signing in may be tried again."""
-    wait = max(1, int(getattr(error, "reset_at", time.time() + 60) - time.time()))
+    now = timeutil.utcnow().timestamp()
+    wait = max(1, int(getattr(error, "reset_at", now + 60) - now))
     message = _("Too many failed sign-ins. Try again in %(minutes)s minutes.", minutes=max(1, -(-wait // 60)))
     response = render_template("accounts/login.html", error=message)
     return response, 429, {"Retry-After": str(wait)}
