@@ -13,35 +13,34 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
-def _env_int(name: str, default: int) -> int | Malformed:
+def _env_parsed(name: str, default, parse, expected: str):
+    """The variable parsed, its default when unset, or a Malformed the app refuses to start with."""
     raw = os.environ.get(name)
     if raw is None:
         return default
     try:
-        return int(raw)
+        return parse(raw)
     except ValueError:
-        return Malformed(name, raw, "a whole number")
+        return Malformed(name, raw, expected)
+
+
+def _env_int(name: str, default: int) -> int | Malformed:
+    return _env_parsed(name, default, int, "a whole number")
 
 
 def _env_float(name: str, default: float) -> float | Malformed:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        return Malformed(name, raw, "a number")
+    return _env_parsed(name, default, float, "a number")
+
+
+def _boolean(raw: str) -> bool:
+    word = raw.strip().lower()
+    if word not in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+        raise ValueError(raw)
+    return word in ("1", "true", "yes", "on")
 
 
 def _env_bool(name: str, default: bool) -> bool | Malformed:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    if raw.strip().lower() in ("1", "true", "yes", "on"):
-        return True
-    if raw.strip().lower() in ("0", "false", "no", "off", ""):
-        return False
-    return Malformed(name, raw, "true or false")
+    return _env_parsed(name, default, _boolean, "true or false")
 
 
 def _secret_key() -> str:
