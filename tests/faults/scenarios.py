@@ -37,7 +37,7 @@ class Scale:
 
 
 SHORT = Scale(people=400, outage=6, long_outage=12, relay_delay=0.15, lock=5, lease=8, settle=150)
-SOAK = Scale(people=10000, outage=60, long_outage=180, relay_delay=0.6, lock=15, lease=30, settle=1500)
+SOAK = Scale(people=5000, outage=60, long_outage=180, relay_delay=0.6, lock=15, lease=30, settle=1500)
 
 
 @dataclass
