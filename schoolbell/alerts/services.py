@@ -86,6 +86,9 @@ def _checked_target(draft: AlertDraft) -> Target:
     has_en = bool(draft.title_en and draft.body_en)
     if not (has_ko or has_en):
         raise AlertError("an alert needs a title and a body in Korean or in English")
+    for name, limit in (("title_ko", 200), ("title_en", 200), ("link_url", 500)):
+        if len(getattr(draft, name)) > limit:
+            raise AlertError(f"{name}: at most {limit} characters, got {len(getattr(draft, name))}")
     if draft.link_url and not is_web_link(draft.link_url):
         raise AlertError(f"link {draft.link_url[:80]!r}: only an https:// or http:// address can be a link")
     return Target.from_dict(draft.target)

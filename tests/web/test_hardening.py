@@ -161,3 +161,14 @@ def test_a_teacher_cannot_flood_a_class(app):
     with pytest.raises(AssignmentError, match="no families on file"):
         assign_series(school, 3, "9", [lesson], [soon], "t")
     assert db.session.scalar(db.select(db.func.count()).select_from(db.text("alerts"))) == 0
+
+
+def test_a_nul_byte_anywhere_is_a_clear_400_not_a_crash(app, client, office):
+    app.config["WTF_CSRF_ENABLED"] = False
+    assert client.post("/login", data={"email": "a\x00@sen.example", "password": "x"}).status_code == 400
+    assert client.get("/lessons/", query_string={"lang": "k\x00o"}).status_code == 400
+
+
+def test_an_over_long_title_is_refused_with_its_limit(office):
+    with pytest.raises(AlertError, match="title_ko: at most 200 characters, got 201"):
+        create_alert(office.office, AlertDraft(alert_class="routine", title_ko="가" * 201, body_ko="b"), "o")
