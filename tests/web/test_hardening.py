@@ -172,3 +172,17 @@ def test_a_nul_byte_anywhere_is_a_clear_400_not_a_crash(app, client, office):
 def test_an_over_long_title_is_refused_with_its_limit(office):
     with pytest.raises(AlertError, match="title_ko: at most 200 characters, got 201"):
         create_alert(office.office, AlertDraft(alert_class="routine", title_ko="가" * 201, body_ko="b"), "o")
+
+
+def test_a_request_over_the_size_limit_is_refused_before_it_is_read(app, client, office):
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    response = client.post("/login", data={"email": "x" * (2 * 1024 * 1024), "password": "x"})
+    assert response.status_code == 413
+
+
+def test_the_size_limit_follows_max_upload_mb():
+    from schoolbell import create_app
+    from tests.conftest import TestConfig
+
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI="sqlite://", MAX_UPLOAD_MB=5)
+    assert app.config["MAX_CONTENT_LENGTH"] == 5 * 1024 * 1024
