@@ -22,6 +22,15 @@ class ReceivedMessage:
     params: dict[str, str] = field(default_factory=dict)
 
 
+def _ends_mid_line(path: Path) -> bool:
+    with open(path, "rb") as existing:
+        existing.seek(0, os.SEEK_END)
+        if existing.tell() == 0:
+            return False
+        existing.seek(-1, os.SEEK_END)
+        return existing.read(1) != b"\n"
+
+
 class Recorder:
     """An in-memory list of received messages, mirrored to a .jsonl file when a path is given.
 
@@ -45,6 +54,8 @@ class Recorder:
         with self._lock:
             if self._fd is None:
                 self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+                if _ends_mid_line(self.path):
+                    line = b"\n" + line  # a kill tore the last line: start on a line of our own
             view = memoryview(line)
             while view:
                 view = view[os.write(self._fd, view):]

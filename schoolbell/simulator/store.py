@@ -101,7 +101,10 @@ def restored(path: Path, segments_of) -> list[StoredMessage]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
-        row = json.loads(line)
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line torn by a kill mid-write: that request was never answered
         messages.append(StoredMessage(
             sid=row["sid"], account_sid=row["account_sid"], to=row["to"], sender=row["sender"],
             messaging_service_sid=row["messaging_service_sid"], body=row["body"],

@@ -219,8 +219,11 @@ def received(processes: Processes) -> tuple[Counter, Counter]:
     sms: Counter = Counter()
     if processes.sms_record.exists():
         for line in processes.sms_record.read_text().splitlines():
+            try:
+                found = DELIVERY_ID.search(json.loads(line)["body"]) if line.strip() else None
+            except json.JSONDecodeError:
+                continue  # torn by a kill mid-write: that request was never answered
             if line.strip():
-                found = DELIVERY_ID.search(json.loads(line)["body"])
                 sms[int(found.group(1)) if found else -1] += 1
     email: Counter = Counter()
     if processes.email_record.exists():

@@ -135,3 +135,19 @@ def test_a_restarted_simulator_still_lists_what_it_accepted_before(tmp_path):
     with running_simulator(record_path=record) as simulator:
         [found] = twilio_client(simulator).messages.list(to="+821012345678")
         assert (found.sid, found.body) == (sid, "before the restart")
+
+
+def test_a_record_torn_by_a_kill_is_read_past_and_appended_on_a_new_line(tmp_path):
+    from schoolbell.simulator.testing import running_simulator, twilio_client
+
+    record = tmp_path / "record.jsonl"
+    with running_simulator(record_path=record) as simulator:
+        twilio_client(simulator).messages.create(to="+821012345678", from_="+15005550006", body="one")
+    with open(record, "a", encoding="utf-8") as torn:
+        torn.write('{"sid": "SM12')  # the last line, cut off by SIGKILL
+    with running_simulator(record_path=record) as simulator:
+        client = twilio_client(simulator)
+        client.messages.create(to="+821012345678", from_="+15005550006", body="two")
+        assert [m.body for m in client.messages.list(to="+821012345678")] == ["two", "one"]
+    lines = record.read_text(encoding="utf-8").splitlines()
+    assert lines[1] == '{"sid": "SM12' and '"body": "two"' in lines[2]
