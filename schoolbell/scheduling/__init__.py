@@ -1,1 +1,1 @@
-"""Scheduling: the one scheduler process that triggers due work, and lesson-series dates."""
+"""Scheduling: the one scheduler process that triggers due work (scheduled alerts, after downtime once)."""
