@@ -5,6 +5,8 @@ import smtplib
 import ssl
 import threading
 from dataclasses import replace
+from email.headerregistry import Address
+from email.utils import parseaddr
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -21,23 +23,33 @@ from schoolbell.channels.mime import build_mime, envelope_address
 
 SECURITY_MODES = ("none", "starttls", "tls")
 _DISCONNECTED = (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError)
+NEEDS_SMTPUTF8 = ("the part before @ is not ASCII: it needs SMTPUTF8, which the SMTP server does not "
+                  "offer")
 
 
 def ascii_address(address: str) -> str:
     """The address as plain SMTP can carry it: an internationalised domain in IDNA (xn--…).
 
-    A non-ASCII local part needs SMTPUTF8, which this backend does not use: PermanentError.
+    A non-ASCII local part has no ASCII form: PermanentError (see smtp_address for SMTPUTF8).
     """
+    address, utf8 = smtp_address(address)
+    if utf8:
+        raise PermanentError("the part before @ is not ASCII: it has no form without SMTPUTF8")
+    return address
+
+
+def smtp_address(address: str) -> tuple[str, bool]:
+    """The address with its domain in IDNA, and whether its local part needs SMTPUTF8 (RFC 6531)."""
     if address.isascii():
-        return address
+        return address, False
     try:
         checked = validate_email(address, check_deliverability=False)
     except EmailNotValidError as error:
         raise PermanentError(f"not an email address: {error}") from None
-    if checked.ascii_email is None:
-        raise PermanentError("the part before @ is not ASCII: it needs SMTPUTF8, which this backend "
-                             "does not use")
-    return checked.ascii_email
+    if checked.ascii_email is not None:
+        return checked.ascii_email, False
+    # The domain in IDNA still works where a relay resolves names in ASCII only.
+    return f"{checked.local_part}@{checked.ascii_domain}", True
 
 
 class SmtpEmailBackend(Closing):
@@ -58,28 +70,30 @@ class SmtpEmailBackend(Closing):
         self.host, self.port = host, port
         self.username, self.password = username, password
         self.security = security
-        self.sender = sender
+        self.sender = ascii_sender(sender)
         self.timeout = timeout
-        self._envelope_from = envelope_address(sender)
+        self._envelope_from = envelope_address(self.sender)
         self._local = threading.local()
         self._open: set[smtplib.SMTP] = set()
         self._open_lock = threading.Lock()
 
     def send(self, message: EmailMessage) -> str:
         """Send the email and return its Message-ID header value, "<…@domain>"."""
-        message = replace(message, to=ascii_address(message.to))
+        recipient, utf8 = smtp_address(message.to)
+        message = replace(message, to=recipient)
         mime = build_mime(message, self.sender)
-        data = mime.as_bytes(policy=email.policy.SMTP)  # CRLF line ends, as DATA requires
+        # CRLF line ends, as DATA requires; raw UTF-8 headers only where SMTPUTF8 was agreed.
+        data = mime.as_bytes(policy=email.policy.SMTPUTF8 if utf8 else email.policy.SMTP)
         connection, reused = self._connection()
         try:
-            self._envelope(connection, message.to)
+            self._envelope(connection, recipient, utf8)
         except _DISCONNECTED:
             self._discard(connection)
             if not reused:
                 raise TransientError("SMTP server closed the connection") from None
             # An idle connection the server dropped: nothing was sent yet, so try a fresh one.
             connection, _ = self._connection()
-            self._guarded_envelope(connection, message.to)
+            self._guarded_envelope(connection, recipient, utf8)
         self._data(connection, data)
         return str(mime["Message-ID"])
 
@@ -91,15 +105,20 @@ class SmtpEmailBackend(Closing):
             _quit(connection)
         self._local = threading.local()
 
-    def _guarded_envelope(self, connection: smtplib.SMTP, recipient: str) -> None:
+    def _guarded_envelope(self, connection: smtplib.SMTP, recipient: str, utf8: bool) -> None:
         try:
-            self._envelope(connection, recipient)
+            self._envelope(connection, recipient, utf8)
         except _DISCONNECTED:
             self._discard(connection)
             raise TransientError("SMTP server closed the connection") from None
 
-    def _envelope(self, connection: smtplib.SMTP, recipient: str) -> None:
-        code, reply = connection.mail(self._envelope_from)
+    def _envelope(self, connection: smtplib.SMTP, recipient: str, utf8: bool = False) -> None:
+        options: tuple[str, ...] = ()
+        if utf8:
+            if not connection.has_extn("smtputf8"):
+                raise PermanentError(NEEDS_SMTPUTF8)
+            options = ("SMTPUTF8",)
+        code, reply = connection.mail(self._envelope_from, options)
         if code != 250:
             self._refused(connection, code, reply)
         code, reply = connection.rcpt(recipient)
@@ -173,6 +192,17 @@ class SmtpEmailBackend(Closing):
         with self._open_lock:
             self._open.discard(connection)
         connection.close()
+
+
+def ascii_sender(sender: str) -> str:
+    """The sender ("Name <noreply@domain>") with its domain in IDNA, as headers and MAIL FROM need."""
+    name, address = parseaddr(sender)
+    if address.isascii():
+        return sender
+    try:
+        return str(Address(display_name=name, addr_spec=ascii_address(address)))
+    except PermanentError as error:
+        raise ValueError(f"sender {sender!r}: {error}") from None
 
 
 def _quit(connection: smtplib.SMTP) -> None:
