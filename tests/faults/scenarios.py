@@ -194,7 +194,7 @@ def run(scenario: Scenario, server_url: str, scale: Scale) -> Row:
             fault = threading.Thread(target=scenario.fault, args=(processes, scale, targeted))
             fault.start()
             fault.join()
-        _wait_settled(database, alert_id, scale.settle)
+        _wait_settled(database, alert_id, scale.settle, targeted)
         dead = processes.dead_workers()
     finally:
         stopped_badly = processes.stop_all()
@@ -210,11 +210,13 @@ def run(scenario: Scenario, server_url: str, scale: Scale) -> Row:
                workers_dead=dead + stopped_badly, seconds=round(time.monotonic() - started, 1))
 
 
-def _wait_settled(database: str, alert_id: int, timeout: float) -> None:
+def _wait_settled(database: str, alert_id: int, timeout: float, targeted: int) -> None:
+    """Until every targeted delivery exists (a scheduled alert fans out late) and none is open."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         counts = settled(database, alert_id)
-        if counts and counts.get("pending", 0) + counts.get("sending", 0) == 0:
+        made = sum(n for status, n in counts.items() if status not in ("uncertain", "maybe_duplicate"))
+        if made >= targeted and counts.get("pending", 0) + counts.get("sending", 0) == 0:
             return
         time.sleep(0.5)
 
