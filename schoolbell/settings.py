@@ -38,6 +38,7 @@ def check_settings(config) -> None:
     """Raise SettingsError naming every malformed or missing setting; derive the ones that follow."""
     from schoolbell.alerts.quiet_hours import parse_quiet_hours
     from schoolbell.channels.registry import EMAIL_BACKEND_NAMES, SMS_BACKEND_NAMES
+    from schoolbell.channels.smtp_email import SECURITY_MODES
 
     problems = [str(value) for value in config.values() if isinstance(value, Malformed)]
     for name in NUMBERS:
@@ -63,6 +64,13 @@ def check_settings(config) -> None:
             missing.append("TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBERS")
         if missing:
             problems.append(f"SMS_BACKEND is twilio but {', '.join(missing)} is not set")
+    if config.get("EMAIL_BACKEND") == "smtp" and config.get("SMTP_SECURITY") not in SECURITY_MODES:
+        problems.append(f"SMTP_SECURITY must be one of {', '.join(SECURITY_MODES)}, "
+                        f"got {config.get('SMTP_SECURITY')!r}")
+    if config.get("MAIL_SENDER") is not None:
+        problems.extend(_sender_problems(config["MAIL_SENDER"]))
+    if config.get("BABEL_DEFAULT_TIMEZONE") is not None:
+        problems.extend(_timezone_problems("BABEL_DEFAULT_TIMEZONE", config["BABEL_DEFAULT_TIMEZONE"]))
     try:
         parse_quiet_hours(config.get("QUIET_HOURS"))
     except ValueError as error:
@@ -74,3 +82,33 @@ def check_settings(config) -> None:
         raise SettingsError("SchoolBell cannot start: " + "; ".join(problems))
     if isinstance(config.get("MAX_UPLOAD_MB"), int | float):
         config["MAX_CONTENT_LENGTH"] = int(config["MAX_UPLOAD_MB"] * 1024 * 1024)
+
+
+def _sender_problems(sender: str) -> list[str]:
+    # Every email would be refused, one by one, by the relay: say it once, at start. Not
+    # email-validator: it refuses .invalid, the documented default's domain.
+    from email.utils import parseaddr
+
+    from schoolbell.channels.smtp_email import ascii_sender
+
+    _name, address = parseaddr(sender)
+    local, at, domain = address.rpartition("@")
+    if at and local and domain and local.isascii() and "@" not in local \
+            and not any(c.isspace() for c in address):
+        try:
+            ascii_sender(sender)
+            return []
+        except ValueError:
+            pass
+    return [f"MAIL_SENDER must be an address such as 'SchoolBell <noreply@example.org>' with an ASCII "
+            f"part before @, got {sender!r}"]
+
+
+def _timezone_problems(name: str, value: str) -> list[str]:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return [f"{name} must be a time zone such as Asia/Seoul, got {value!r}"]
+    return []

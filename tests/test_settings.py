@@ -31,6 +31,10 @@ def start(**settings):
     ({"SMS_RATE_PER_SENDER": -1.0}, "SMS_RATE_PER_SENDER cannot be negative"),
     ({"QUIET_HOURS": "9pm-8am"}, "QUIET_HOURS"),
     ({"PUBLIC_BASE_URL": "schoolbell.example"}, r"PUBLIC_BASE_URL must be an http\(s\) address"),
+    ({"EMAIL_BACKEND": "smtp", "SMTP_SECURITY": "ssl"}, "SMTP_SECURITY must be one of none, starttls, tls"),
+    ({"MAIL_SENDER": "SchoolBell"}, "MAIL_SENDER must be an address"),
+    ({"MAIL_SENDER": "스쿨벨 <알림@예시.한국>"}, "MAIL_SENDER must be an address"),
+    ({"BABEL_DEFAULT_TIMEZONE": "Asia/Seol"}, "BABEL_DEFAULT_TIMEZONE must be a time zone"),
 ])
 def test_a_wrong_setting_stops_the_app_and_is_named(settings, named):
     with pytest.raises(SettingsError, match=named):
@@ -82,3 +86,22 @@ def test_behind_proxy_is_read_from_the_environment():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "BEHIND_PROXY": "yes", "PUBLIC_BASE_URL": "https://x.example"})
     assert done.stdout.split() == ["True", "True"]
+
+
+def test_a_sender_on_an_internationalised_domain_is_accepted():
+    assert start(MAIL_SENDER="스쿨벨 <noreply@예시.한국>", EMAIL_BACKEND="smtp").config["MAIL_SENDER"]
+
+
+def test_the_default_sender_is_the_documented_one_everywhere():
+    import inspect
+
+    from config import Config
+    from schoolbell.channels.file import FileEmailBackend
+    from schoolbell.channels.smtp_email import SmtpEmailBackend
+
+    documented = "SchoolBell <noreply@schoolbell.invalid>"
+    assert f"| `MAIL_SENDER` | `{documented}` |" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert documented == Config.MAIL_SENDER
+    for backend in (SmtpEmailBackend, FileEmailBackend):
+        assert inspect.signature(backend).parameters["sender"].default == documented
+    assert start(MAIL_SENDER=documented)  # the default passes the check
