@@ -9,7 +9,7 @@ export FLASK_APP := wsgi:app
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
@@ -21,12 +21,25 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 
 install: $(STAMP) $(MO_FILES)
 
-# After changing dependencies in pyproject.toml: pin every package, transitive ones too, as resolved now.
+# After changing dependencies in pyproject.toml: pin every package, pip and transitive ones too. A
+# package already pinned keeps its tested version, except the ones pyproject.toml names (their pins
+# are there); `make lock UPGRADE=1` re-resolves every package to the newest allowed.
+LOCK_KEEP := import re, tomllib; \
+  norm = lambda name: re.sub(r"[-_.]+", "-", name).lower(); \
+  project = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+  wanted = project["dependencies"] + sum(project.get("optional-dependencies", {}).values(), []); \
+  named = {norm(re.match(r"[A-Za-z0-9._-]+", line)[0]) for line in wanted}; \
+  print("".join(line for line in open("constraints.txt") if norm(line.split("==")[0]) not in named))
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet -e '.[test]'
+	$(if $(UPGRADE),: >,.lock-venv/bin/python -c '$(LOCK_KEEP)' >) .lock-venv/keep.txt
+	.lock-venv/bin/python -m pip install --quiet -c .lock-venv/keep.txt --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -c .lock-venv/keep.txt -e '.[test]' || { rm -rf .lock-venv; \
+		echo "make lock: a pinned package no longer fits pyproject.toml; make lock UPGRADE=1 re-resolves all"; \
+		exit 1; }
 	(echo "# Every package a fresh machine installs, at the version tested (make lock refreshes it)."; \
-	 .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e') > constraints.txt
+	 .lock-venv/bin/python -m pip freeze --all --exclude-editable | grep -v '^-e') > .lock-venv/constraints.txt
+	mv .lock-venv/constraints.txt constraints.txt
 	rm -rf .lock-venv
 
 # After changing UI strings: refresh the catalogs, then translate the new entries.
