@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from flask import request
 from twilio.request_validator import RequestValidator
 
 from schoolbell import create_app
@@ -105,3 +106,26 @@ def test_the_default_sender_is_the_documented_one_everywhere():
     for backend in (SmtpEmailBackend, FileEmailBackend):
         assert inspect.signature(backend).parameters["sender"].default == documented
     assert start(MAIL_SENDER=documented)  # the default passes the check
+
+
+def test_behind_a_proxy_the_request_url_is_the_public_one():
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "schoolbell.sen.go.kr",
+               "X-Forwarded-For": "203.0.113.9"}
+    seen = {}
+    for behind in (True, False):
+        app = start(BEHIND_PROXY=behind)
+
+        @app.get("/_where")
+        def where():
+            return f"{request.url} {request.remote_addr}"
+
+        seen[behind] = app.test_client().get("/_where?x=1", headers=headers).get_data(as_text=True)
+    assert seen[True] == "https://schoolbell.sen.go.kr/_where?x=1 203.0.113.9"
+    assert seen[False] == "http://localhost/_where?x=1 127.0.0.1"
+
+
+def test_a_malformed_boolean_or_decimal_in_the_environment_is_named():
+    done = run_flask({"BEHIND_PROXY": "maybe", "SMTP_TIMEOUT_SECONDS": "ten"})
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "BEHIND_PROXY must be true or false, got 'maybe'" in done.stderr
+    assert "SMTP_TIMEOUT_SECONDS must be a number, got 'ten'" in done.stderr
