@@ -10,15 +10,13 @@ from schoolbell.channels.sms_analysis import sms_segments
 from schoolbell.simulator.callbacks import callback_params
 from schoolbell.simulator.listing import fetch_message, list_messages
 from schoolbell.simulator.magic import (
-    CALLBACK_SEQUENCES,
-    DELIVERED_SEQUENCE,
     HANG_SECONDS,
     HANGS,
     REJECTIONS,
 )
 from schoolbell.simulator.modes import DROP, get_mode, modes, set_mode, turn_away
 from schoolbell.simulator.recorder import ReceivedMessage
-from schoolbell.simulator.resources import error_response, message_resource, new_sid
+from schoolbell.simulator.resources import error_response, new_sid
 from schoolbell.simulator.state import (
     DEFAULT_ACCOUNT_SID,
     DEFAULT_AUTH_TOKEN,
@@ -165,32 +163,12 @@ def _accept(simulator: Simulator, account_sid: str, params: dict[str, str]) -> w
     now = timeutil.utcnow()
     delay_s = simulator.settings.callback_delay_ms / 1000
     segments = sms_segments(body)
+    received = ReceivedMessage(sid=sid, account_sid=account_sid, to=to, sender=sender,
+                               messaging_service_sid=service, body=body, status_callback=callback,
+                               received_at=now.isoformat(), params=params)
     # Recorded (an unbuffered write) before the answer leaves, so a killed process keeps it.
-    simulator.recorder.add(
-        ReceivedMessage(
-            sid=sid,
-            account_sid=account_sid,
-            to=to,
-            sender=sender,
-            messaging_service_sid=service,
-            body=body,
-            status_callback=callback,
-            received_at=now.isoformat(),
-            params=params,
-        )
-    )
-    stored = StoredMessage(
-        sid=sid,
-        account_sid=account_sid,
-        to=to,
-        sender=sender,
-        messaging_service_sid=service,
-        body=body,
-        num_segments=segments,
-        created=now,
-        steps=CALLBACK_SEQUENCES.get(to, DELIVERED_SEQUENCE),
-        step_s=delay_s,
-    )
+    simulator.recorder.add(received)
+    stored = StoredMessage.of(received, segments, delay_s)
     simulator.store.add(stored)
     if callback:
         base = callback_params(
@@ -201,14 +179,4 @@ def _accept(simulator: Simulator, account_sid: str, params: dict[str, str]) -> w
             messaging_service_sid=service,
         )
         simulator.callbacks.schedule(callback, base, to, delay_s)
-    resource = message_resource(
-        sid=sid,
-        account_sid=account_sid,
-        to=to,
-        sender=sender,
-        messaging_service_sid=service,
-        body=body,
-        num_segments=segments,
-        created=now,
-    )
-    return web.json_response(resource, status=201)
+    return web.json_response(stored.as_created(), status=201)

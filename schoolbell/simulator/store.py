@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from schoolbell.simulator.magic import CALLBACK_SEQUENCES, DELIVERED_SEQUENCE
+from schoolbell.simulator.recorder import ReceivedMessage
 from schoolbell.simulator.resources import message_resource
 
 ERROR_MESSAGES = {30003: "Unreachable destination handset", 30008: "Unknown error"}
@@ -38,6 +39,21 @@ class StoredMessage:
         if self.steps_taken(now) == 0:
             return None
         return (self.created + timedelta(seconds=self.step_s)).replace(microsecond=0)
+
+    @classmethod
+    def of(cls, received: ReceivedMessage, num_segments: int, step_s: float) -> "StoredMessage":
+        """The message the store keeps for a request the recorder accepted."""
+        return cls(sid=received.sid, account_sid=received.account_sid, to=received.to,
+                   sender=received.sender, messaging_service_sid=received.messaging_service_sid,
+                   body=received.body, num_segments=num_segments,
+                   created=datetime.fromisoformat(received.received_at),
+                   steps=CALLBACK_SEQUENCES.get(received.to, DELIVERED_SEQUENCE), step_s=step_s)
+
+    def as_created(self) -> dict[str, object]:
+        """The resource the create call answers: queued, whatever steps come later."""
+        return message_resource(sid=self.sid, account_sid=self.account_sid, to=self.to,
+                                sender=self.sender, messaging_service_sid=self.messaging_service_sid,
+                                body=self.body, num_segments=self.num_segments, created=self.created)
 
     def resource(self, now: datetime) -> dict[str, object]:
         """The Message resource as it reads at `now`."""
@@ -105,9 +121,6 @@ def restored(path: Path, segments_of) -> list[StoredMessage]:
             row = json.loads(line)
         except json.JSONDecodeError:
             continue  # a line torn by a kill mid-write: that request was never answered
-        messages.append(StoredMessage(
-            sid=row["sid"], account_sid=row["account_sid"], to=row["to"], sender=row["sender"],
-            messaging_service_sid=row["messaging_service_sid"], body=row["body"],
-            num_segments=segments_of(row["body"]), created=datetime.fromisoformat(row["received_at"]),
-            steps=CALLBACK_SEQUENCES.get(row["to"], DELIVERED_SEQUENCE), step_s=0.0))
+        received = ReceivedMessage(**row)
+        messages.append(StoredMessage.of(received, segments_of(received.body), step_s=0.0))
     return messages
