@@ -87,6 +87,10 @@ class Config:
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 32)
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
 
+    # Who runs this deployment, as the KRDS identifier on every page names it ("이 누리집은 … 누리집입니다").
+    SITE_OPERATOR_KO = _env("SITE_OPERATOR_KO", "서울특별시교육청")
+    SITE_OPERATOR_EN = _env("SITE_OPERATOR_EN", "Seoul Metropolitan Office of Education")
+
     LESSONS_DIR = _env("LESSONS_DIR", str(ROOT / "lessons"))
     SCHOOL_DATA_DIR = _env("SCHOOL_DATA_DIR", str(ROOT.parent / "shared" / "data" / "schools"))
 

@@ -1,0 +1,59 @@
+"""What every page's frame needs: the operator's identifier, the critical-alert banner, and error pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, current_app, render_template, request
+from flask_babel import get_locale
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from schoolbell import timeutil
+from schoolbell.alerts.models import Alert, AlertClass, AlertStatus
+from schoolbell.extensions import db
+
+# An emergency stays on the console's banner this long after it went out.
+BANNER_HOURS = 24
+ERROR_PAGES = {400, 403, 404, 405, 413, 429, 500}
+
+
+def operator_name() -> str:
+    """The office that runs this deployment, in the reader's language."""
+    key = "SITE_OPERATOR_KO" if str(get_locale()) == "ko" else "SITE_OPERATOR_EN"
+    return current_app.config.get(key) or current_app.config.get("SITE_OPERATOR_KO", "")
+
+
+def critical_alerts() -> list[Alert]:
+    """The signed-in user's office emergencies going out now or in the last day (for the banner)."""
+    from schoolbell.accounts.auth import current_user
+
+    if request.blueprint not in ("console", "compose", "assign") or request.endpoint is None:
+        return []
+    user = current_user()
+    if user is None:
+        return []
+    since = timeutil.utcnow() - timedelta(hours=BANNER_HOURS)
+    return list(db.session.scalars(
+        select(Alert).where(Alert.office_id == user.office_id, Alert.alert_class == AlertClass.EMERGENCY,
+                            Alert.status.in_((AlertStatus.SENDING, AlertStatus.SENT)),
+                            Alert.fanned_out_at >= since)
+        .order_by(Alert.id.desc()).limit(3)))
+
+
+def _frame() -> dict:
+    return {"operator_name": operator_name, "critical_alerts": critical_alerts}
+
+
+def _error_page(error: HTTPException | Exception):
+    code = error.code if isinstance(error, HTTPException) and error.code in ERROR_PAGES else 500
+    if request.path.startswith("/api/"):
+        return error  # the JSON API answers in its own format
+    return render_template("error.html", code=code, show_banner=False), code
+
+
+def init_app(app: Flask) -> None:
+    """Give templates the frame and make the errors a reader can meet pages in their language."""
+    app.context_processor(_frame)
+    for code in ERROR_PAGES:
+        app.register_error_handler(code, _error_page)
