@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
-from sqlalchemy import select
+from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from schoolbell.accounts.auth import current_user, login_required
 from schoolbell.accounts.models import User, UserRole
 from schoolbell.accounts.scope import school_scope
 from schoolbell.alerts.acknowledgements import ack_rates, confirming_kinds
+from schoolbell.alerts.listing import list_alerts
 from schoolbell.alerts.models import Alert, AlertClass, AlertStatus
 from schoolbell.alerts.reports import failures_csv, school_counts, status_counts
 from schoolbell.alerts.summary import preview_report, timing
 from schoolbell.extensions import db
+from schoolbell.web.alert_filters import AlertFilterForm
 
 console = Blueprint("console", __name__, url_prefix="/console")
-RECENT = 50
 
 
 def _visible(user: User, alert: Alert) -> bool:
@@ -48,12 +48,21 @@ def _alert_for(user: User, alert_id: int) -> Alert:
 @console.get("/")
 @login_required
 def dashboard():
-    """The user's recent alerts."""
+    """The office's alerts, newest first, with their figures; searchable and filtered, a page at a time."""
     user = current_user()
-    recent = db.session.scalars(select(Alert).where(Alert.office_id == user.office_id)
-                                .order_by(Alert.id.desc()).limit(RECENT * 4))
-    alerts = [alert for alert in recent if _visible(user, alert)][:RECENT]
-    return render_template("console/dashboard.html", user=user, alerts=alerts)
+    form = AlertFilterForm(request.args)
+    form.validate()
+    visible = None if user.role is UserRole.OFFICE else (lambda alert: _visible(user, alert))
+    listing = list_alerts(user.office_id, form.wanted(), page=form.page.data or 1, visible=visible)
+    return render_template("console/dashboard.html", user=user, form=form, listing=listing)
+
+
+@console.app_template_global("dashboard_page_url")
+def page_url(page: int) -> str:
+    """The dashboard's address for another page, keeping the filters."""
+    args = request.args.to_dict()
+    args["page"] = page
+    return url_for("console.dashboard", **args)
 
 
 @console.get("/alerts/<int:alert_id>")

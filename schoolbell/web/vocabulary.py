@@ -1,4 +1,4 @@
-"""The words pages show for the product's own values (statuses, alert classes, levels, roles), in both languages."""
+"""The words pages show for the product's values (statuses, kinds, levels, roles), in both languages."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def tone(value) -> str:
 
 
 def when(moment: datetime | None) -> str:
-    """A moment in Seoul time, as each language writes it: 2026년 12월 1일 (화) 오후 3:05 / Tue 1 Dec 2026, 3:05 PM."""
+    """A moment in Seoul time as each language writes it: 2026년 12월 1일 (화) 오후 3:05."""
     if moment is None:
         return ""
     local = timeutil.seoul(moment)
