@@ -50,6 +50,7 @@ def _register_optional_parts(app: Flask) -> None:
     """Wire the packages that other areas add; each one registers its own commands and pages."""
     import schoolbell.accounts.models  # noqa: F401  (tables for migrations)
     import schoolbell.alerts.models  # noqa: F401
+    import schoolbell.alerts.template_models  # noqa: F401
     import schoolbell.curriculum.models  # noqa: F401
     import schoolbell.delivery.models  # noqa: F401
     import schoolbell.scheduling.models  # noqa: F401

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -58,6 +59,8 @@ class EducationOffice(db.Model):
     code: Mapped[str] = mapped_column(String(8), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     quiet_hours: Mapped[str | None] = mapped_column(String(11))
+    # An emergency to the whole office needs a second office user's approval before it goes.
+    two_person_emergency: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class DistrictOffice(db.Model):
