@@ -115,6 +115,10 @@ class Config:
     MAIL_SENDER = _env("MAIL_SENDER", "SchoolBell <noreply@schoolbell.invalid>")
 
     QUIET_HOURS = _env("QUIET_HOURS", "21:00-08:00")
+    # An SMS longer than this many segments (per message, per language) cannot be sent; above
+    # SMS_SEGMENT_WARN the sender must confirm. One LMS (2,000 CP949 bytes) is a hard limit besides.
+    SMS_SEGMENT_CAP = _env_int("SMS_SEGMENT_CAP", 10)
+    SMS_SEGMENT_WARN = _env_int("SMS_SEGMENT_WARN", 4)
 
     # Deliveries a worker holds at most; a crash can send up to this many twice (at-least-once).
     # 2,000 kept a 0 ms provider's loop fed (0.81 -> 0.92 of the bare client; bench/dispatch_bench.py).
