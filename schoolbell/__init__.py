@@ -53,6 +53,7 @@ def _register_optional_parts(app: Flask) -> None:
     import schoolbell.alerts.template_models  # noqa: F401
     import schoolbell.curriculum.models  # noqa: F401
     import schoolbell.delivery.models  # noqa: F401
+    import schoolbell.directory.preference_models  # noqa: F401
     import schoolbell.scheduling.models  # noqa: F401
     from schoolbell.accounts.cli import users_cli
     from schoolbell.alerts.cli import alerts_cli

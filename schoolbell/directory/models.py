@@ -61,6 +61,9 @@ class EducationOffice(db.Model):
     quiet_hours: Mapped[str | None] = mapped_column(String(11))
     # An emergency to the whole office needs a second office user's approval before it goes.
     two_person_emergency: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How parents know the office: every SMS starts with it, e.g. "[서울시교육청]" (else the name).
+    sender_name_ko: Mapped[str | None] = mapped_column(String(30))
+    sender_name_en: Mapped[str | None] = mapped_column(String(40))
 
 
 class DistrictOffice(db.Model):
