@@ -31,7 +31,7 @@ def current_user() -> User | None:
     if "schoolbell.user" not in request.environ:
         user_id = session.get("user_id")
         user = db.session.get(User, user_id) if user_id else None
-        if user is not None and session.get("epoch") != user.session_epoch:
+        if user is not None and (session.get("epoch") != user.session_epoch or not user.active):
             session.clear()
             user = None
         request.environ["schoolbell.user"] = user
@@ -86,7 +86,7 @@ def login():
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
         if user is None:
             check_password_hash(_decoy_hash(), password)
-        elif user.check_password(password):
+        elif user.check_password(password) and user.active:
             session.clear()
             session["user_id"], session["epoch"] = user.id, user.session_epoch
             return redirect(local_path(request.args.get("next", "")) or url_for("console.dashboard"))

@@ -23,15 +23,17 @@ users_cli = AppGroup("users", help="Console accounts.")
 @click.option("--school", "school_code", help="NEIS code of a teacher's school.")
 @click.password_option()
 def create_user(email, name, role, office_code, school_code, password) -> None:
-    """Create a console account: an office administrator or a teacher of one school."""
+    """Create a console account: an office administrator, or a school administrator or teacher of
+    one school (`flask schools list` shows the codes)."""
     office = db.session.scalar(select(EducationOffice).where(EducationOffice.code == office_code))
     if office is None:
         raise click.ClickException(f"no education office {office_code}; import schools first")
     school = None
-    if role == UserRole.TEACHER.value:
+    if role in (UserRole.TEACHER.value, UserRole.SCHOOL_ADMIN.value):
         school = db.session.scalar(select(School).where(School.code == (school_code or "")))
         if school is None or school.office_id != office.id:
-            raise click.ClickException(f"a teacher needs --school with a school code of {office_code}")
+            raise click.ClickException(f"a {role} needs --school with a school code of {office_code} "
+                                     "(see `flask schools list`)")
     try:
         email = validate_email(email, check_deliverability=False).normalized
     except EmailNotValidError as error:

@@ -1,21 +1,29 @@
-"""Command-line tools of the directory: `flask schools import`, `flask contacts import`, `flask demo seed`."""
+"""Command-line tools of the directory: `flask schools import|list`, `flask contacts import`,
+`flask demo seed`."""
 
 from __future__ import annotations
 
 import json
 import sys
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
+from schoolbell.directory.audit import DataAction, record
 from schoolbell.directory.contact_import import CONTACT_OUTCOMES, import_contacts
 from schoolbell.directory.csvfiles import ImportFileError, count_lines, write_csv
 from schoolbell.directory.demo import SCALES, directory_is_empty, seed_demo
+from schoolbell.directory.listing import LEVEL_ORDER, find_schools, school_as_dict
+from schoolbell.directory.models import EducationOffice
 from schoolbell.directory.school_import import SCHOOL_OUTCOMES, import_schools
 from schoolbell.directory.summary import ImportSummary
+from schoolbell.directory.sync import SCOPES
+from schoolbell.extensions import db
 
 schools_cli = AppGroup("schools", help="Import and list schools.")
 contacts_cli = AppGroup("contacts", help="Import people and their school memberships.")
@@ -76,17 +84,65 @@ def schools_import(file: Path, as_json: bool) -> None:
     _report(summary, SCHOOL_OUTCOMES, as_json)
 
 
+@schools_cli.command("list")
+@click.option("--district", default="", help="A district office's name (any part, e.g. 성동광진) or code.")
+@click.option("--level", type=click.Choice(LEVEL_ORDER), help="Only schools of this level.")
+@click.option("--search", default="", help="Part of a school's name (Korean or English) or its code.")
+@click.option("--json", "as_json", is_flag=True, help="Print the schools as JSON.")
+def schools_list(district: str, level: str | None, search: str, as_json: bool) -> None:
+    """List schools with their NEIS codes (what `flask users create --school` and imports need),
+    grouped by district office and level."""
+    schools = find_schools(district=district, query=search, level=level or "")
+    if as_json:
+        click.echo(json.dumps([school_as_dict(s) for s in schools], ensure_ascii=False, indent=2))
+        return
+    if not schools:
+        click.echo("No schools match." if district or search or level else
+                   "No schools yet: run `flask schools import FILE` or `flask demo seed`.")
+        return
+    heading = None
+    for school in schools:
+        district_name = school.district_office.name if school.district_office else "-"
+        if (district_name, school.level) != heading:
+            heading = (district_name, school.level)
+            click.echo(f"\n{district_name} · {school.level.value}")
+        click.echo(f"  {school.code}  {school.name_ko}" + (f" ({school.name_en})" if school.name_en else ""))
+    click.echo(f"\n{len(schools):,} schools")
+
+
 @contacts_cli.command("import")
 @click.argument("file", type=FILE)
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write rejected rows here, with line, field and reason, to fix and re-import.")
+@click.option("--sync", "sync", type=click.Choice(SCOPES),
+              help="The file is the whole roster of each school (or class) it names: people there who "
+                   "are not in it leave, and people left with no school are removed. Shows the counts "
+                   "and asks before writing (--yes to skip). Without it the import only adds.")
+@click.option("--yes", is_flag=True, help="With --sync: apply without asking.")
+@click.option("--dry-run", is_flag=True, help="Count what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
-def contacts_import(file: Path, errors_file: Path | None, as_json: bool) -> None:
+def contacts_import(file: Path, errors_file: Path | None, sync: str | None, yes: bool, dry_run: bool,
+                    as_json: bool) -> None:
     """Import people from a CSV (see the README for its columns); bad rows are reported."""
-    summary = _run_import(import_contacts, file, "contacts", as_json)
+    if sync and not (yes or dry_run):
+        preview = _run_import(partial(import_contacts, sync=sync, dry_run=True), file, "preview", as_json)
+        click.echo(f"Preview: {preview.sync.human()}", err=True)
+        if not click.confirm("Apply this sync?", err=True):
+            raise click.ClickException("nothing written")
+    importer = partial(import_contacts, sync=sync, dry_run=dry_run)
+    summary = _run_import(importer, file, "contacts", as_json)
     if errors_file is not None:
         write_errors_file(summary, errors_file)
+    if not dry_run:
+        record(_office_of(summary), "cli", DataAction.IMPORT, file.name[:200],
+               rows=summary.rows, sync=sync or "", left=summary.sync.leave if summary.sync else 0)
+        db.session.commit()
     _report(summary, CONTACT_OUTCOMES, as_json)
+
+
+def _office_of(summary: ImportSummary) -> int:
+    """The office an import's audit record belongs to (the directory's first office)."""
+    return db.session.scalar(select(EducationOffice.id).order_by(EducationOffice.id).limit(1)) or 0
 
 
 def write_errors_file(summary: ImportSummary, path: Path) -> None:

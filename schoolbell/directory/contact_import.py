@@ -14,6 +14,7 @@ from schoolbell.database import bulk_insert, in_values
 from schoolbell.directory.csvfiles import CsvRow, ImportFileError, iter_rows, read_header
 from schoolbell.directory.models import Contact, Membership, School
 from schoolbell.directory.summary import ImportSummary, RowProblem
+from schoolbell.directory.sync import Sync
 from schoolbell.directory.validation import (
     InvalidValue,
     NotMobile,
@@ -85,10 +86,13 @@ def contact_columns(header: list[str], file_name: str) -> dict[str, str]:
 class ContactImporter:
     """Import one contacts file; the first row of a person in a file decides their details."""
 
-    def __init__(self, path: Path, progress: Callable[[int], None] | None = None):
+    def __init__(self, path: Path, progress: Callable[[int], None] | None = None, *,
+                 sync: str | None = None, dry_run: bool = False):
         self.path = path
         self.progress = progress or (lambda _n: None)
         self.summary = ImportSummary(file=path.name, kind="contacts")
+        self.sync = Sync(sync) if sync else None
+        self.dry_run = dry_run
         self.schools = {code: (sid, office) for sid, code, office in
                         db.session.execute(select(School.id, School.code, School.office_id))}
         self.seen_contact_ids: set[int] = set()
@@ -107,7 +111,12 @@ class ContactImporter:
         if not self.summary.rows:
             db.session.rollback()
             raise ImportFileError(f"{self.path.name}: no rows to import, only a header")
-        db.session.commit()
+        if self.sync is not None:
+            self.summary.sync = self.sync.apply(self.summary)
+        if self.dry_run:
+            db.session.rollback()  # a preview: the same work, counted, then undone
+        else:
+            db.session.commit()
         self.summary.problems.sort(key=lambda problem: problem.line)
         self.summary.warnings.sort(key=lambda warning: warning.line)
         return self.summary
@@ -233,6 +242,8 @@ class ContactImporter:
             contact_id = person["id"]
             wanted.setdefault((contact_id, row.school_id, row.role, row.grade, row.class_name),
                               row.line)
+        if self.sync is not None:
+            self.sync.keep(wanted)
         existing = set(db.session.execute(
             select(Membership.contact_id, Membership.school_id, Membership.role,
                    Membership.grade, Membership.class_name)
@@ -338,6 +349,11 @@ def _where(person: dict) -> str:
     return f"line {person['line']}" if person["id"] is None else "already in the directory"
 
 
-def import_contacts(path: Path, progress: Callable[[int], None] | None = None) -> ImportSummary:
-    """Import a contacts CSV: every good row goes in, every bad row is reported."""
-    return ContactImporter(path, progress).run()
+def import_contacts(path: Path, progress: Callable[[int], None] | None = None, *,
+                    sync: str | None = None, dry_run: bool = False) -> ImportSummary:
+    """Import a contacts CSV: every good row goes in, every bad row is reported.
+
+    `sync` ("school" or "class"): the file is the whole roster of each school (or class) it names,
+    and people there who are not in it leave. `dry_run`: count everything, write nothing.
+    """
+    return ContactImporter(path, progress, sync=sync, dry_run=dry_run).run()

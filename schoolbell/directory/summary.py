@@ -48,6 +48,8 @@ class ImportSummary:
     problems: list[RowProblem] = field(default_factory=list)
     # Rows that went in without something they asked for (a landline dropped, the email kept).
     warnings: list[RowProblem] = field(default_factory=list)
+    # A sync's outcome (sync.SyncOutcome), None for an additive import.
+    sync: object | None = None
 
     def count(self, outcome: str) -> None:
         """Record one row's outcome."""
@@ -76,12 +78,15 @@ class ImportSummary:
             **{name: self.outcomes.get(name, 0) for name in outcome_names},
             "problems": [problem.as_dict() for problem in self.problems],
             "warnings": [warning.as_dict() for warning in self.warnings],
+            **({"sync": self.sync.as_dict()} if self.sync is not None else {}),
         }
 
     def human(self, outcome_names: tuple[str, ...], shown_problems: int = 20) -> str:
         """A short report for a person: counts first, then the first problems."""
         counts = ", ".join(f"{self.outcomes.get(name, 0):,} {name}" for name in outcome_names)
         lines = [f"{self.file} ({self.kind}): {self.rows:,} rows: {counts}"]
+        if self.sync is not None:
+            lines.append(self.sync.human())
         for kind, found in (("problems", self.problems), ("warnings", self.warnings)):
             if kind == "warnings" and found:
                 lines.append(f"{len(found):,} rows went in with warnings:")
