@@ -61,6 +61,17 @@ class EmailBackend(Protocol):
         ...
 
 
+@runtime_checkable
+class AsyncEmailBackend(Protocol):
+    """An email backend that also sends as a coroutine on its own event loop (SMTP: a connection pool)."""
+
+    loop: LoopThread
+
+    async def send_async(self, message: EmailMessage) -> str:
+        """Send one email on `loop`; return the provider's reference or raise a ChannelError."""
+        ...
+
+
 class Closing:
     """Mixin: use a backend as a context manager; `close()` does nothing unless overridden."""
 

@@ -1,59 +1,44 @@
-"""Email over SMTP: one reused connection per thread, typed errors by SMTP reply code."""
+"""Email over SMTP with aiosmtplib on the backend's event loop: a pool of kept-open connections,
+typed errors by SMTP reply code, and each message's bytes built without the email package.
 
+The dispatcher awaits `send_async` on `loop` with as many emails in flight as the pool has
+connections (the relay sees a handful of busy sessions, not one per message); `send` waits for one
+from any thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
 import email.policy
-import smtplib
 import ssl
-import threading
 from dataclasses import replace
-from email.headerregistry import Address
-from email.utils import parseaddr
+from email.utils import format_datetime
 
-from email_validator import EmailNotValidError, validate_email
+import aiosmtplib
 
+from schoolbell import timeutil
 from schoolbell.channels.base import Closing
-from schoolbell.channels.errors import (
-    ChannelError,
-    MaybeSentError,
-    PermanentError,
-    TransientError,
-)
+from schoolbell.channels.errors import ChannelError, MaybeSentError, PermanentError, TransientError
+from schoolbell.channels.event_loop import LoopThread
 from schoolbell.channels.masking import redact
 from schoolbell.channels.messages import EmailMessage
 from schoolbell.channels.mime import build_mime, envelope_address
+from schoolbell.channels.mime_fast import mime_bytes
+from schoolbell.channels.smtp_addresses import (  # noqa: F401 (re-exported: settings check these)
+    NEEDS_SMTPUTF8,
+    ascii_address,
+    ascii_sender,
+    smtp_address,
+)
 
 SECURITY_MODES = ("none", "starttls", "tls")
-_DISCONNECTED = (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError)
-NEEDS_SMTPUTF8 = ("the part before @ is not ASCII: it needs SMTPUTF8, which the SMTP server does not "
-                  "offer")
-
-
-def ascii_address(address: str) -> str:
-    """The address as plain SMTP can carry it: an internationalised domain in IDNA (xn--…).
-
-    A non-ASCII local part has no ASCII form: PermanentError (see smtp_address for SMTPUTF8).
-    """
-    address, utf8 = smtp_address(address)
-    if utf8:
-        raise PermanentError("the part before @ is not ASCII: it has no form without SMTPUTF8")
-    return address
-
-
-def smtp_address(address: str) -> tuple[str, bool]:
-    """The address with its domain in IDNA, and whether its local part needs SMTPUTF8 (RFC 6531)."""
-    if address.isascii():
-        return address, False
-    try:
-        checked = validate_email(address, check_deliverability=False)
-    except EmailNotValidError as error:
-        raise PermanentError(f"not an email address: {error}") from None
-    if checked.ascii_email is not None:
-        return checked.ascii_email, False
-    # The domain in IDNA still works where a relay resolves names in ASCII only.
-    return f"{checked.local_part}@{checked.ascii_domain}", True
+# A connection that broke or stopped answering: nothing more can be said on it.
+_DISCONNECTED = (aiosmtplib.SMTPServerDisconnected, ConnectionError, TimeoutError)
 
 
 class SmtpEmailBackend(Closing):
-    """Sends each email with MAIL/RCPT/DATA on a kept-open connection and returns its Message-ID."""
+    """Sends each email with MAIL/RCPT/DATA on one of `connections` kept-open sessions; returns its
+    Message-ID."""
 
     def __init__(
         self,
@@ -64,6 +49,7 @@ class SmtpEmailBackend(Closing):
         security: str = "none",
         sender: str = "SchoolBell <noreply@schoolbell.invalid>",
         timeout: float = 10.0,
+        connections: int = 8,
     ):
         if security not in SECURITY_MODES:
             raise ValueError(f"security must be one of {', '.join(SECURITY_MODES)}: {security!r}")
@@ -72,141 +58,137 @@ class SmtpEmailBackend(Closing):
         self.security = security
         self.sender = ascii_sender(sender)
         self.timeout = timeout
+        self.connections = max(1, connections)
+        self.loop = LoopThread("schoolbell-smtp")
         self._envelope_from = envelope_address(self.sender)
-        self._local = threading.local()
-        self._open: set[smtplib.SMTP] = set()
-        self._open_lock = threading.Lock()
+        # Touched only on the loop's thread, so they need no lock.
+        self._idle: list[aiosmtplib.SMTP] = []
+        self._open: set[aiosmtplib.SMTP] = set()
+        self._slots = asyncio.Semaphore(self.connections)
 
-    def send(self, message: EmailMessage) -> str:
-        """Send the email and return its Message-ID header value, "<…@domain>"."""
+    async def send_async(self, message: EmailMessage) -> str:
+        """Send the email on `loop` and return its Message-ID header value, "<…@domain>"."""
         recipient, utf8 = smtp_address(message.to)
         message = replace(message, to=recipient)
-        mime = build_mime(message, self.sender)
-        # CRLF line ends, as DATA requires; raw UTF-8 headers only where SMTPUTF8 was agreed.
-        data = mime.as_bytes(policy=email.policy.SMTPUTF8 if utf8 else email.policy.SMTP)
-        connection, reused = self._connection()
-        try:
-            self._envelope(connection, recipient, utf8)
-        except _DISCONNECTED:
-            self._discard(connection)
-            if not reused:
-                raise TransientError("SMTP server closed the connection") from None
-            # An idle connection the server dropped: nothing was sent yet, so try a fresh one.
-            connection, _ = self._connection()
-            self._guarded_envelope(connection, recipient, utf8)
-        self._data(connection, data)
-        return str(mime["Message-ID"])
+        async with self._slots:
+            client, reused = await self._take()
+            try:
+                try:
+                    await self._envelope(client, recipient, utf8)
+                except _DISCONNECTED:
+                    self._discard(client)
+                    if not reused:
+                        raise TransientError("SMTP server closed the connection") from None
+                    # An idle connection the server dropped: nothing was sent yet, so try a fresh one.
+                    client, _ = await self._take(fresh=True)
+                    await self._guarded_envelope(client, recipient, utf8)
+                return await self._data(client, message, utf8)
+            except ChannelError:
+                raise  # the connection was reset or dropped where the error was found
+            except BaseException:
+                self._discard(client)  # a bug or a cancellation mid-command: its state is unknown
+                raise
+            finally:
+                if client in self._open:
+                    self._idle.append(client)
+
+    def send(self, message: EmailMessage) -> str:
+        """Send one email and wait for its Message-ID (from any thread but the loop's)."""
+        return self.loop.run(self.send_async(message))
 
     def close(self) -> None:
-        """Say QUIT on every open connection."""
-        with self._open_lock:
-            connections, self._open = self._open, set()
-        for connection in connections:
-            _quit(connection)
-        self._local = threading.local()
+        """Say QUIT on every open connection and stop the loop."""
+        self.loop.close(self._quit_all())
 
-    def _guarded_envelope(self, connection: smtplib.SMTP, recipient: str, utf8: bool) -> None:
+    async def _quit_all(self) -> None:
+        clients, self._open, self._idle = list(self._open), set(), []
+        for client in clients:
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                client.close()
+
+    async def _guarded_envelope(self, client: aiosmtplib.SMTP, recipient: str, utf8: bool) -> None:
         try:
-            self._envelope(connection, recipient, utf8)
+            await self._envelope(client, recipient, utf8)
         except _DISCONNECTED:
-            self._discard(connection)
+            self._discard(client)
             raise TransientError("SMTP server closed the connection") from None
 
-    def _envelope(self, connection: smtplib.SMTP, recipient: str, utf8: bool = False) -> None:
-        options: tuple[str, ...] = ()
+    async def _envelope(self, client: aiosmtplib.SMTP, recipient: str, utf8: bool) -> None:
+        options: list[str] = []
         if utf8:
-            if not connection.has_extn("smtputf8"):
+            if not client.supports_extension("smtputf8"):
+                await self._reset(client)
                 raise PermanentError(NEEDS_SMTPUTF8)
-            options = ("SMTPUTF8",)
-        code, reply = connection.mail(self._envelope_from, options)
-        if code != 250:
-            self._refused(connection, code, reply)
-        code, reply = connection.rcpt(recipient)
-        if code not in (250, 251):
-            self._refused(connection, code, reply)
-
-    def _data(self, connection: smtplib.SMTP, data: bytes) -> None:
+            options = ["SMTPUTF8"]
+        encoding = "utf-8" if utf8 else "ascii"
         try:
-            code, reply = connection.data(data)
-        except smtplib.SMTPDataError as error:  # the DATA command itself was refused
-            self._refused(connection, error.smtp_code, error.smtp_error)
-        except _DISCONNECTED:
-            self._discard(connection)
-            raise MaybeSentError("SMTP connection lost during DATA") from None
-        if code != 250:
-            self._refused(connection, code, reply)
+            await client.mail(self._envelope_from, options=options, encoding=encoding)
+            await client.rcpt(recipient, encoding=encoding)
+        except aiosmtplib.SMTPResponseException as error:
+            await self._refused(client, error.code, error.message)
 
-    def _refused(self, connection: smtplib.SMTP, code: int, reply: bytes | str) -> None:
-        text = redact(reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply)
-        if code == 421:
-            self._discard(connection)  # the server is closing this connection
+    async def _data(self, client: aiosmtplib.SMTP, message: EmailMessage, utf8: bool) -> str:
+        if utf8:  # rare: raw UTF-8 headers, which only the email package writes correctly
+            mime = build_mime(message, self.sender)
+            data, message_id = mime.as_bytes(policy=email.policy.SMTPUTF8), str(mime["Message-ID"])
         else:
-            try:
-                connection.rset()
-            except (smtplib.SMTPException, OSError):
-                self._discard(connection)
+            data, message_id = mime_bytes(message, self.sender,
+                                          format_datetime(timeutil.utcnow(), usegmt=True))
+        try:
+            await client.data(data)
+        except aiosmtplib.SMTPResponseException as error:  # DATA, or the message, refused
+            await self._refused(client, error.code, error.message)
+        except _DISCONNECTED:
+            self._discard(client)
+            raise MaybeSentError("SMTP connection lost during DATA") from None
+        return message_id
+
+    async def _refused(self, client: aiosmtplib.SMTP, code: int, reply: str) -> None:
+        text = redact(reply)
+        if code == 421:
+            self._discard(client)  # the server is closing this connection
+        else:
+            await self._reset(client)
         error_class: type[ChannelError] = TransientError if 400 <= code < 500 else PermanentError
         raise error_class(text, code)
 
-    def _connection(self) -> tuple[smtplib.SMTP, bool]:
-        connection = getattr(self._local, "connection", None)
-        if connection is not None:
-            return connection, True
+    async def _reset(self, client: aiosmtplib.SMTP) -> None:
         try:
-            connection = self._connect()
-        except smtplib.SMTPResponseException as error:
-            code = error.smtp_code
-            reply = error.smtp_error
-            text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-            error_class = TransientError if code < 500 else PermanentError
-            raise error_class(f"SMTP connect refused: {text}", code) from None
-        except (OSError, smtplib.SMTPException) as error:
+            await client.rset()
+        except (aiosmtplib.SMTPException, OSError):
+            self._discard(client)
+
+    async def _take(self, fresh: bool = False) -> tuple[aiosmtplib.SMTP, bool]:
+        """An idle connection (reused=True), or a new one; the caller holds a slot."""
+        if self._idle and not fresh:
+            return self._idle.pop(), True
+        try:
+            client = await self._connect()
+        except aiosmtplib.SMTPResponseException as error:
+            error_class = TransientError if error.code < 500 else PermanentError
+            raise error_class(f"SMTP connect refused: {error.message}", error.code) from None
+        except (OSError, aiosmtplib.SMTPException) as error:
             raise TransientError(f"could not connect to SMTP server: {error}") from None
-        self._local.connection = connection
-        with self._open_lock:
-            self._open.add(connection)
-        return connection, False
+        self._open.add(client)
+        return client, False
 
-    def _connect(self) -> smtplib.SMTP:
-        if self.security == "tls":
-            connection: smtplib.SMTP = smtplib.SMTP_SSL(
-                self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
-            )
-        else:
-            connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+    async def _connect(self) -> aiosmtplib.SMTP:
+        client = aiosmtplib.SMTP(
+            hostname=self.host, port=self.port, timeout=self.timeout,
+            use_tls=self.security == "tls", start_tls=self.security == "starttls",
+            tls_context=ssl.create_default_context() if self.security != "none" else None,
+            username=self.username or None, password=(self.password or "") if self.username else None)
         try:
-            connection.ehlo()
-            if self.security == "starttls":
-                connection.starttls(context=ssl.create_default_context())
-                connection.ehlo()
-            if self.username:
-                connection.login(self.username, self.password or "")
+            await client.connect()
+            if client.is_ehlo_or_helo_needed:
+                await client.ehlo()
         except BaseException:
-            connection.close()
+            client.close()
             raise
-        return connection
+        return client
 
-    def _discard(self, connection: smtplib.SMTP) -> None:
-        if getattr(self._local, "connection", None) is connection:
-            self._local.connection = None
-        with self._open_lock:
-            self._open.discard(connection)
-        connection.close()
-
-
-def ascii_sender(sender: str) -> str:
-    """The sender ("Name <noreply@domain>") with its domain in IDNA, as headers and MAIL FROM need."""
-    name, address = parseaddr(sender)
-    if address.isascii():
-        return sender
-    try:
-        return str(Address(display_name=name, addr_spec=ascii_address(address)))
-    except PermanentError as error:
-        raise ValueError(f"sender {sender!r}: {error}") from None
-
-
-def _quit(connection: smtplib.SMTP) -> None:
-    try:
-        connection.quit()
-    except (smtplib.SMTPException, OSError):
-        connection.close()
+    def _discard(self, client: aiosmtplib.SMTP) -> None:
+        self._open.discard(client)
+        client.close()

@@ -1,5 +1,6 @@
 """SmtpEmailBackend against a real SMTP server (aiosmtpd) on 127.0.0.1."""
 
+import asyncio
 import threading
 
 import pytest
@@ -56,6 +57,18 @@ def test_korean_mail_round_trips_with_html_and_unsubscribe(backend, inbox):
     assert received["Content-Language"] == "ko"
 
 
+def test_list_unsubscribe_goes_out_as_plain_ascii_even_when_long(backend, inbox):
+    # The default policy folded a long URL into RFC 2047 encoded words (=?utf-8?q?=3Chttps...?=),
+    # which mail providers do not read as an address: no one-click unsubscribe button appeared.
+    long_url = "https://schoolbell.sen.go.kr/unsubscribe/" + "WzEyMzQ1LCJlbWFpbCJd.Z0Hk8g." * 3
+    backend.send(EmailMessage(to="kim@example.com", subject=SUBJECT, text=TEXT, unsubscribe_url=long_url))
+    [received] = inbox.messages
+    raw = dict(received.raw_items())
+    assert raw["List-Unsubscribe"] == f"<{long_url}>"
+    assert raw["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "=?" not in raw["List-Unsubscribe"] and raw["List-Unsubscribe"].isascii()
+
+
 def test_english_text_only_mail_has_no_unsubscribe_headers(backend, inbox):
     backend.send(EmailMessage(to="lee@example.com", subject="Alert", text="Hello", language="en"))
     [received] = inbox.messages
@@ -72,7 +85,23 @@ def test_one_connection_is_reused(backend, inbox):
     assert len(inbox.sessions) == 1
 
 
-def test_each_thread_uses_its_own_connection(backend, inbox):
+def test_concurrent_sends_share_a_bounded_pool_of_connections(smtp, inbox):
+    backend = SmtpEmailBackend("127.0.0.1", smtp.port, timeout=3, connections=3)
+
+    async def many():
+        return await asyncio.gather(*(backend.send_async(
+            EmailMessage(to=f"p{number}@example.com", subject="s", text="t")) for number in range(30)))
+
+    try:
+        references = backend.loop.run(many())
+    finally:
+        backend.close()
+    assert len(set(references)) == 30
+    assert sorted(m["To"] for m in inbox.messages) == sorted(f"p{n}@example.com" for n in range(30))
+    assert 1 < len(inbox.sessions) <= 3
+
+
+def test_sends_from_several_threads_all_arrive(backend, inbox):
     def work(name):
         for number in range(3):
             backend.send(EmailMessage(to=f"{name}{number}@example.com", subject="s", text="t"))
@@ -83,7 +112,14 @@ def test_each_thread_uses_its_own_connection(backend, inbox):
     for thread in threads:
         thread.join()
     assert len(inbox.messages) == 9
-    assert len(inbox.sessions) == 3
+
+
+def test_a_long_korean_line_arrives_whole(backend, inbox):
+    line = "딥페이크 합성물은 제작만 해도 처벌됩니다. " * 200  # ~5,000 bytes: over SMTP's 998 limit
+    backend.send(EmailMessage(to="kim@example.com", subject=SUBJECT, text=f".\n{line}\n.", html=line))
+    [received] = inbox.messages
+    assert received.get_body(("plain",)).get_content() == f".\n{line}\n."
+    assert received.get_body(("html",)).get_content() == line
 
 
 def test_refused_recipient_is_permanent_with_code(backend, inbox):
