@@ -66,11 +66,11 @@ def school_counts(alert: Alert) -> list[dict]:
     return list(schools.values())
 
 
-def failures_csv(alert: Alert) -> str:
-    """Failed and undelivered messages: school, masked address, code and reason, one per line."""
+def failure_rows(alert: Alert, limit: int | None = None) -> list[dict]:
+    """Failed and undelivered messages with where the person belongs and a masked address."""
     pairs = _school_of_delivery(alert)
     target = Target.from_dict(alert.target)
-    rows = db.session.execute(
+    query = (
         select(School.name_ko, School.code, Membership.grade, Membership.class_name, Membership.role,
                Delivery.channel, Contact.phone, Contact.email, Delivery.status, Delivery.error_code,
                Delivery.error_reason)
@@ -80,20 +80,37 @@ def failures_csv(alert: Alert) -> str:
         .join(Membership, (Membership.contact_id == Contact.id) & (Membership.school_id == School.id))
         .where(Delivery.status.in_(FAILED), *membership_conditions(target, alert.office_id))
         .order_by(School.code, Membership.grade, Membership.class_name, Delivery.id))
+    if limit is not None:
+        query = query.limit(limit)
+    return [{"school": school, "school_code": code, "grade": grade, "class": class_name, "role": str(role),
+             "channel": str(channel),
+             "address": mask_phone(phone) if str(channel) == "sms" else mask_email(email or ""),
+             "status": str(status), "code": error_code or "", "reason": reason or ""}
+            for school, code, grade, class_name, role, channel, phone, email, status, error_code, reason
+            in db.session.execute(query)]
+
+
+def failures_csv(alert: Alert) -> str:
+    """Failed and undelivered messages: school, masked address, code and reason, one per line."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(FAILURE_COLUMNS)
     # Names and providers' texts come from outside: a cell Excel would run as a formula is defused.
-    for school, code, grade, class_name, role, channel, phone, email, status, error_code, reason in rows:
-        address = mask_phone(phone) if str(channel) == "sms" else mask_email(email or "")
-        writer.writerow(safe_row([school, code, grade or "", class_name, str(role), str(channel), address,
-                                  str(status), error_code or "", reason or ""]))
+    for row in failure_rows(alert):
+        writer.writerow(safe_row([row["school"], row["school_code"], row["grade"] or "", row["class"],
+                                  row["role"], row["channel"], row["address"], row["status"], row["code"],
+                                  row["reason"]]))
     return buffer.getvalue()
+
+
+def alert_events(alert: Alert) -> list[AlertEvent]:
+    """Who did what to the alert, in order."""
+    return list(db.session.scalars(select(AlertEvent).where(AlertEvent.alert_id == alert.id)
+                                   .order_by(AlertEvent.id)))
 
 
 def audit_trail(alert: Alert) -> list[dict]:
     """Who did what to the alert, in order, with Seoul times."""
-    events = db.session.scalars(select(AlertEvent).where(AlertEvent.alert_id == alert.id)
-                                .order_by(AlertEvent.id))
+    events = alert_events(alert)
     return [{"action": e.action, "actor": e.actor, "at": seoul(e.at).isoformat(timespec="seconds"),
              "detail": e.detail} for e in events]

@@ -37,12 +37,31 @@ def timing(alert: Alert) -> dict:
     return result
 
 
+def unreachable_codes(contact) -> list[dict]:
+    """Why a person cannot be reached, as codes a page words in its reader's language: per channel,
+    "missing", "blocked" (with the provider's reason) or "opted_out"."""
+    if not contact.phone and not contact.email:
+        return [{"channel": None, "why": "missing"}]
+    found = []
+    for channel, address, consent, blocked in (
+            ("sms", contact.phone, contact.sms_consent, contact.sms_blocked_reason),
+            ("email", contact.email, contact.email_consent, contact.email_blocked_reason)):
+        if not address:
+            found.append({"channel": channel, "why": "missing"})
+        elif blocked:
+            found.append({"channel": channel, "why": "blocked", "detail": blocked})
+        elif not consent:
+            found.append({"channel": channel, "why": "opted_out"})
+    return found
+
+
 def preview_report(alert: Alert, show_unreachable: int = 10) -> dict:
     """Distinct people, messages per channel, SMS analysis, warnings, timing, and the first
     `show_unreachable` people no channel reaches (masked, with the reason)."""
     counts = preview(alert)
     listed = [{"contact_id": c.id, "phone": mask_phone(c.phone) if c.phone else None,
-               "email": mask_email(c.email) if c.email else None, "reason": unreachable_reason(c)}
+               "email": mask_email(c.email) if c.email else None, "reason": unreachable_reason(c),
+               "reasons": unreachable_codes(c)}
               for c in unreachable_people(alert, limit=show_unreachable)]
     return {"alert_id": alert.id, "class": alert.alert_class.value, "people": counts.people,
             "messages": {"sms": counts.sms, "email": counts.email, "total": counts.messages},

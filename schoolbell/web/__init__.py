@@ -18,10 +18,11 @@ def register_web(app: Flask) -> None:
     from schoolbell.alerts.links import is_web_link
     from schoolbell.curriculum.views import lessons
     from schoolbell.extensions import csrf
-    from schoolbell.web import layout, security_headers, vocabulary
+    from schoolbell.web import failure_reasons, layout, security_headers, vocabulary
     from schoolbell.web.assign import assign
     from schoolbell.web.compose import compose
     from schoolbell.web.console import console
+    from schoolbell.web.failures import failures_page  # noqa: F401  (its routes join the console)
     from schoolbell.web.recipient import recipient
     from schoolbell.web.unsubscribe import unsubscribe
     from schoolbell.web.views import pages
@@ -29,6 +30,7 @@ def register_web(app: Flask) -> None:
     security_headers.init_app(app)
     layout.init_app(app)
     vocabulary.init_app(app)
+    failure_reasons.init_app(app)
     app.url_map.converters["int"] = DatabaseId
     # An alert's link is shown only if it is a web address, even one stored before links were checked.
     app.jinja_env.tests["web_link"] = is_web_link

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 
 from schoolbell.accounts.auth import current_user, login_required
 from schoolbell.accounts.models import User, UserRole
@@ -10,7 +10,8 @@ from schoolbell.accounts.scope import school_scope
 from schoolbell.alerts.acknowledgements import ack_rates, confirming_kinds
 from schoolbell.alerts.listing import list_alerts
 from schoolbell.alerts.models import Alert, AlertClass, AlertStatus
-from schoolbell.alerts.reports import failures_csv, school_counts, status_counts
+from schoolbell.alerts.progress import is_live, progress, timeline
+from schoolbell.alerts.reports import alert_events, school_counts, status_counts
 from schoolbell.alerts.summary import preview_report, timing
 from schoolbell.extensions import db
 from schoolbell.web.alert_filters import AlertFilterForm
@@ -65,33 +66,54 @@ def page_url(page: int) -> str:
     return url_for("console.dashboard", **args)
 
 
+SCHOOL_SORTS = ("school", "total", "delivered", "failed")
+
+
+def _school_rows(user: User, alert: Alert, sort: str) -> list[dict]:
+    """Per school: messages, delivered, failed and the delivered share, sorted as the reader chose."""
+    rows = school_counts(alert)
+    if user.role is not UserRole.OFFICE:
+        rows = [row for row in rows if row["school_code"] == user.school.code]
+    for row in rows:
+        statuses = row["by_status"]
+        row["total"] = sum(n for status, n in statuses.items() if status not in ("skipped", "cancelled"))
+        row["delivered"] = statuses.get("delivered", 0)
+        row["failed"] = statuses.get("failed", 0) + statuses.get("undelivered", 0)
+        row["delivered_share"] = round(100 * row["delivered"] / row["total"], 1) if row["total"] else 0.0
+    if sort == "school":
+        return sorted(rows, key=lambda row: row["school"])
+    return sorted(rows, key=lambda row: (-row[sort], row["school"]))
+
+
+def _live_context(user: User, alert: Alert) -> dict:
+    sort = request.args.get("sort", "school")
+    sort = sort if sort in SCHOOL_SORTS else "school"
+    return {"alert": alert, "progress": progress(alert), "timeline": timeline(alert), "live": is_live(alert),
+            "schools": _school_rows(user, alert, sort), "sort": sort}
+
+
 @console.get("/alerts/<int:alert_id>")
 @login_required
 def alert_detail(alert_id: int):
-    """Delivery counts and confirmation rates, per school for offices and per class for teachers."""
+    """The alert and its send as it happens: progress, pace, charts, schools, confirmations, audit trail."""
     user = current_user()
     alert = _alert_for(user, alert_id)
     office = user.role is UserRole.OFFICE
     kinds = confirming_kinds(alert)
-    schools = school_counts(alert)
-    if not office:
-        schools = [row for row in schools if row["school_code"] == user.school.code]
     rates = ack_rates(alert, kinds, by_class=not office, school_filter=school_scope(user))
     # Before sending, office staff see what would go out; the compose blueprint acts on it.
     not_started = alert.status in (AlertStatus.DRAFT, AlertStatus.SCHEDULED)
-    return render_template("console/alert.html", user=user, alert=alert, office=office,
-                           counts=status_counts(alert) if office else None, schools=schools,
-                           rates=rates, kinds=kinds, timing=timing(alert),
-                           preview=preview_report(alert) if office and not_started else None)
+    return render_template("console/alert.html", user=user, office=office,
+                           counts=status_counts(alert) if office else None, rates=rates, kinds=kinds,
+                           timing=timing(alert), audit=alert_events(alert) if office else [],
+                           preview=preview_report(alert) if office and not_started else None,
+                           **_live_context(user, alert))
 
 
-@console.get("/alerts/<int:alert_id>/failures.csv")
+@console.get("/alerts/<int:alert_id>/live")
 @login_required
-def failures(alert_id: int):
-    """Failed deliveries as CSV (masked addresses); for office staff only."""
+def live(alert_id: int):
+    """The part of the alert page that follows a send, for the page to refresh itself with."""
     user = current_user()
     alert = _alert_for(user, alert_id)
-    if user.role is not UserRole.OFFICE:
-        abort(404)
-    return Response("\ufeff" + failures_csv(alert), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=alert-{alert.id}-failures.csv"})
+    return render_template("console/_live.html", **_live_context(user, alert))

@@ -30,6 +30,10 @@ LABELS = {
     # Roles of people and of console users.
     "guardian": _l("Parent or guardian"), "teacher": _l("Teacher"), "student": _l("Pupil"),
     "staff": _l("School staff"), "office": _l("Office staff"), "school_admin": _l("School administrator"),
+    # What was done to an alert (its audit trail).
+    "created": _l("Created"), "edited": _l("Edited"), "rescheduled": _l("Rescheduled"),
+    "resent": _l("Resent"), "approved": _l("Approved"), "approval_requested": _l("Approval requested"),
+    "test_sent": _l("Test sent"),
 }
 
 # What a badge looks like for each status (KRDS badge colours).
