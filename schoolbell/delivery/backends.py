@@ -50,6 +50,7 @@ def email_options(config) -> dict:
             "username": config["SMTP_USERNAME"] or None, "password": config["SMTP_PASSWORD"] or None,
             "security": config["SMTP_SECURITY"], "sender": config["MAIL_SENDER"],
             "timeout": float(config["SMTP_TIMEOUT_SECONDS"]),
+            "connections": int(config.get("DISPATCH_EMAIL_THREADS", 8)),
         }
     if name == "file":
         return {"directory": Path(config["OUTBOX_DIR"]) / "email"}

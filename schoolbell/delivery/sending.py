@@ -1,5 +1,5 @@
-"""Sending a batch's messages: bounded concurrency, a rate and a circuit breaker per channel; SMS on
-the backend's event loop when it has one (Twilio), everything else on thread pools.
+"""Sending a batch's messages: bounded concurrency, a rate and a circuit breaker per channel; each
+channel on its backend's event loop when it has one (Twilio, SMTP), else on a thread pool.
 
 A delivery whose last attempt may have reached the provider is first looked up there (when the
 backend can): found, it is recorded as sent with the provider's reference and not sent again.
@@ -13,7 +13,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from schoolbell.alerts.models import Channel
-from schoolbell.channels.base import AsyncFindingSmsBackend, AsyncSmsBackend, FindingSmsBackend
+from schoolbell.channels.base import (
+    AsyncEmailBackend,
+    AsyncFindingSmsBackend,
+    AsyncSmsBackend,
+    FindingSmsBackend,
+)
 from schoolbell.channels.errors import ChannelError, MaybeSentError, TransientError
 from schoolbell.delivery.backends import Backends
 from schoolbell.delivery.breaker import CircuitBreaker
@@ -61,8 +66,12 @@ class Sender:
         self.pools = {
             Channel.SMS.value: ThreadPoolExecutor(sms_concurrency, thread_name_prefix="schoolbell-sms"),
             Channel.EMAIL.value: ThreadPoolExecutor(email_threads, thread_name_prefix="schoolbell-email")}
-        self._sms_loop = backends.sms.loop if isinstance(backends.sms, AsyncSmsBackend) else None
-        self._sms_slots = asyncio.Semaphore(sms_concurrency)
+        self._loops = {
+            Channel.SMS.value: backends.sms.loop if isinstance(backends.sms, AsyncSmsBackend) else None,
+            Channel.EMAIL.value: (backends.email.loop if isinstance(backends.email, AsyncEmailBackend)
+                                  else None)}
+        self._slots = {Channel.SMS.value: asyncio.Semaphore(sms_concurrency),
+                       Channel.EMAIL.value: asyncio.Semaphore(email_threads)}
 
     def close(self) -> None:
         """Wait for sends in flight and release the thread pools."""
@@ -70,13 +79,17 @@ class Sender:
             pool.shutdown(wait=True)
 
     def start(self, jobs: list[Job]) -> list[tuple[list[Job], Future]]:
-        """Start a batch's sends: SMS on the backend's event loop if it has one, the rest on threads."""
-        on_loop, on_threads = [], []
+        """Start a batch's sends: each channel on its backend's event loop if it has one, else threads."""
+        on_loop: dict[str, list[Job]] = {}
+        on_threads = []
         for job in jobs:
-            looped = self._sms_loop is not None and job.delivery.channel == Channel.SMS.value
-            (on_loop if looped else on_threads).append(job)
-        # The loop gets the batch as one coroutine: one wake-up per batch, not one per message.
-        sends = [(on_loop, self._sms_loop.submit(self._send_all_async(on_loop)))] if on_loop else []
+            if self._loops[job.delivery.channel] is not None:
+                on_loop.setdefault(job.delivery.channel, []).append(job)
+            else:
+                on_threads.append(job)
+        # Each loop gets the batch as one coroutine: one wake-up per batch, not one per message.
+        sends = [(looped, self._loops[channel].submit(self._send_all_async(channel, looped)))
+                 for channel, looped in on_loop.items()]
         return sends + [([job], self.pools[job.delivery.channel].submit(self._send_each, [job]))
                         for job in on_threads]
 
@@ -100,18 +113,19 @@ class Sender:
         except Exception as error:
             return self._recorded(channel, self._failure(job, error))
 
-    async def _send_all_async(self, jobs: list[Job]) -> list:
-        """Send SMS jobs concurrently on the backend's loop; their results in order."""
-        return await asyncio.gather(*(self._send_async(job) for job in jobs))
+    async def _send_all_async(self, channel: str, jobs: list[Job]) -> list:
+        """Send one channel's jobs concurrently on its backend's loop; their results in order."""
+        return await asyncio.gather(*(self._send_async(channel, job) for job in jobs))
 
-    async def _send_async(self, job: Job):
-        """Send one SMS on the backend's loop, at most sms_concurrency at once; like `_send`."""
-        channel, backend = Channel.SMS.value, self.backends.sms
-        async with self._sms_slots:
+    async def _send_async(self, channel: str, job: Job):
+        """Send one message on the backend's loop, at most the channel's concurrency at once; like `_send`."""
+        backend = self.backends.sms if channel == Channel.SMS.value else self.backends.email
+        async with self._slots[channel]:
             if not self.breaker.allow(channel):
                 return self._circuit_open(channel)
             try:
-                if job.delivery.uncertain and isinstance(backend, AsyncFindingSmsBackend):  # SMS only here
+                if job.delivery.uncertain and channel == Channel.SMS.value and isinstance(
+                        backend, AsyncFindingSmsBackend):
                     found = await backend.find_async(job.message)
                     if found is not None:
                         return self._recorded(channel, Found(found))
