@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from schoolbell import timeutil
+from schoolbell.alerts.approvals import release_refusal
 from schoolbell.alerts.delivery_status import move
 from schoolbell.alerts.fanout import fan_out
 from schoolbell.alerts.links import is_web_link
@@ -23,6 +24,7 @@ from schoolbell.alerts.models import (
 )
 from schoolbell.alerts.quiet_hours import DEFAULT as DEFAULT_QUIET_HOURS
 from schoolbell.alerts.quiet_hours import defer_until
+from schoolbell.alerts.sms_limits import refusal as sms_refusal
 from schoolbell.alerts.targeting import Target
 from schoolbell.directory.models import EducationOffice
 from schoolbell.extensions import db
@@ -134,10 +136,18 @@ def send_alert(alert: Alert, actor: str, due: datetime | None = None) -> int:
 
     An alert that would reach nobody is refused and stays as it was.
     """
+    refuse_unreleasable(alert)
     if not mark_sending(alert, Alert.status.in_(NOT_STARTED)):
         raise AlertError(f"alert {alert.id} is {alert.status.value}; only a draft or scheduled "
                          "alert can be sent")
     return fan_out_marked(alert, actor, due if due is not None else quiet_due(alert), refuse_empty=True)
+
+
+def refuse_unreleasable(alert: Alert) -> None:
+    """AlertError when the alert may not go: an SMS over its limits, or an approval still missing."""
+    reason = sms_refusal(alert) or release_refusal(alert)
+    if reason:
+        raise AlertError(reason)
 
 
 def mark_sending(alert: Alert, *conditions) -> bool:
@@ -194,6 +204,7 @@ def schedule_alert(alert: Alert, send_at: datetime, actor: str, now: datetime | 
     if send_at <= (now or timeutil.utcnow()):
         raise AlertError(f"{seoul(send_at):%Y-%m-%d %H:%M} (Asia/Seoul) has passed; "
                          "send the alert now instead")
+    refuse_unreleasable(alert)
     previous = alert.send_at if alert.status is AlertStatus.SCHEDULED else None
     result = db.session.execute(
         update(Alert).where(Alert.id == alert.id, Alert.status.in_(NOT_STARTED))

@@ -79,7 +79,7 @@ def test_a_second_send_is_refused_and_nothing_is_sent_twice(client, office_signe
 
 @pytest.mark.parametrize(("fields", "named"), [
     ({"schools": "7000001 9999999"}, "9999999"),
-    ({"title_ko": "", "body_ko": "", "title_en": "", "body_en": ""}, "needs a title and a body"),
+    ({"title_ko": "", "body_ko": "", "title_en": "", "body_en": ""}, "Write a title and a message"),
     ({"alert_class": "curriculum"}, "curriculum"),
     ({"lesson": "no-such-lesson"}, "no-such-lesson"),
 ])

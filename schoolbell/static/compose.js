@@ -1,0 +1,1 @@
+// compose page enhancements (filled in below)

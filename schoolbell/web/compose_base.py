@@ -1,0 +1,28 @@
+"""The compose blueprint and what its pages share: only office staff, only their office's alerts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort
+
+from schoolbell.accounts.auth import current_user
+from schoolbell.accounts.models import User, UserRole
+from schoolbell.alerts.models import Alert
+from schoolbell.extensions import db
+
+compose = Blueprint("compose", __name__, url_prefix="/console/alerts")
+
+
+def office_user() -> User:
+    """The signed-in office user; anyone else gets a 404 (teachers assign lessons, they do not broadcast)."""
+    user = current_user()
+    if user.role is not UserRole.OFFICE:
+        abort(404)
+    return user
+
+
+def own_alert(user: User, alert_id: int) -> Alert:
+    """One of the user's office's alerts, or a 404."""
+    alert = db.session.get(Alert, alert_id)
+    if alert is None or alert.office_id != user.office_id:
+        abort(404)
+    return alert
