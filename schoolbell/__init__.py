@@ -61,6 +61,7 @@ def _register_optional_parts(app: Flask) -> None:
     from schoolbell.curriculum.cli import lessons_cli
     from schoolbell.delivery.cli import worker_command
     from schoolbell.delivery.webhooks import webhooks
+    from schoolbell.directory.office_cli import offices_cli
     from schoolbell.extensions import csrf
     from schoolbell.scheduling.cli import scheduler_command
     from schoolbell.serve import serve_command
@@ -68,11 +69,14 @@ def _register_optional_parts(app: Flask) -> None:
 
     lessons_cli.add_command(assign_command)
     for command in (alerts_cli, lessons_cli, users_cli, worker_command, scheduler_command,
-                    serve_command):
+                    serve_command, offices_cli):
         app.cli.add_command(command)
     app.register_blueprint(webhooks)
     csrf.exempt(webhooks)  # Twilio signs its requests instead (X-Twilio-Signature)
     register_web(app)
+    from schoolbell.api import init_app as register_api
+
+    register_api(app)  # after the web: its security headers then also cover converted API errors
     if app.config.get("BEHIND_PROXY"):
         # Twilio signs the public URL; behind a proxy, rebuild it from X-Forwarded-* headers.
         from werkzeug.middleware.proxy_fix import ProxyFix

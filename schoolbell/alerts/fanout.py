@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, literal, select, union_all
+from sqlalchemy import exists, func, insert, literal, select, union_all
 
 from schoolbell import timeutil
+from schoolbell.alerts.audience import audience_conditions
 from schoolbell.alerts.models import PRIORITY, Alert, AlertClass, Channel, Delivery, DeliveryStatus
 from schoolbell.alerts.targeting import Target, targeted_contact_ids, usable
 from schoolbell.database import UTCDateTime
-from schoolbell.directory.models import Contact
+from schoolbell.directory.models import Contact, Membership
+from schoolbell.directory.preference_models import SchoolOptOut
 from schoolbell.extensions import db
 
 
@@ -30,10 +32,24 @@ class Preview:
         return self.sms + self.email
 
 
+# Classes a person may turn off per school in the preference centre; emergencies and urgent ones come.
+SCHOOL_OPT_OUT_CLASSES = frozenset({AlertClass.ROUTINE, AlertClass.CURRICULUM})
+
+
+def targeted_people(alert: Alert):
+    """The distinct people an alert reaches: for routine and lesson messages, a person counts only
+    through a targeted school they have not opted out of."""
+    people = targeted_contact_ids(Target.from_dict(alert.target), alert.office_id)
+    if AlertClass(alert.alert_class) in SCHOOL_OPT_OUT_CLASSES:
+        people = people.where(~exists().where(SchoolOptOut.contact_id == Membership.contact_id,
+                                              SchoolOptOut.school_id == Membership.school_id))
+    return people
+
+
 def _channel_select(alert: Alert, channel: Channel, due: datetime):
     """SELECT the delivery rows of one channel; DISTINCT people come from the target subquery."""
     alert_class = AlertClass(alert.alert_class)
-    people = targeted_contact_ids(Target.from_dict(alert.target), alert.office_id).subquery()
+    people = targeted_people(alert).subquery()
     return (select(
         literal(alert.id).label("alert_id"),
         Contact.id.label("contact_id"),
@@ -42,7 +58,8 @@ def _channel_select(alert: Alert, channel: Channel, due: datetime):
         literal(PRIORITY[alert_class]).label("priority"),
         Contact.language.label("language"),
         literal(due, UTCDateTime()).label("next_attempt_at"),
-    ).where(Contact.id.in_(select(people.c.contact_id)), usable(channel, alert_class)))
+    ).where(Contact.id.in_(select(people.c.contact_id)), usable(channel, alert_class),
+            *audience_conditions(alert.id, alert.office_id)))
 
 
 def fan_out(alert: Alert, due: datetime | None = None) -> int:
@@ -64,7 +81,7 @@ def fan_out(alert: Alert, due: datetime | None = None) -> int:
 def preview(alert: Alert) -> Preview:
     """Count people and messages per channel without creating anything."""
     alert_class = AlertClass(alert.alert_class)
-    people = targeted_contact_ids(Target.from_dict(alert.target), alert.office_id).subquery()
+    people = targeted_people(alert).subquery()
     sms_ok = usable(Channel.SMS, alert_class)
     email_ok = usable(Channel.EMAIL, alert_class)
     row = db.session.execute(
@@ -79,7 +96,7 @@ def preview(alert: Alert) -> Preview:
 def unreachable_people(alert: Alert, limit: int | None = None):
     """The targeted people no channel reaches for this class, with the facts that explain why."""
     alert_class = AlertClass(alert.alert_class)
-    people = targeted_contact_ids(Target.from_dict(alert.target), alert.office_id).subquery()
+    people = targeted_people(alert).subquery()
     query = (select(Contact).where(Contact.id.in_(select(people.c.contact_id)),
                                    ~usable(Channel.SMS, alert_class),
                                    ~usable(Channel.EMAIL, alert_class))

@@ -1,0 +1,69 @@
+"""An alert made through a team or test API key: who its fan-out may reach, and its simulated state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, column, false, or_, select, table
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
+
+from schoolbell.database import UTCDateTime
+from schoolbell.directory.models import Contact
+from schoolbell.extensions import db
+
+TEAM = "team"  # delivers only to the office's own staff
+TEST = "test"  # nothing is ever sent; the API simulates the send
+
+# The console's accounts, read as a plain table: alerts does not import accounts (DESIGN.md).
+_users = table("users", column("office_id"), column("email"), column("phone"))
+
+
+class AlertApiMode(db.Model):
+    """Set on an alert created or sent with a team or test key; live alerts have no row."""
+
+    __tablename__ = "alert_api_modes"
+
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(16))
+    api_key_id: Mapped[int | None] = mapped_column(Integer)
+    simulated_status: Mapped[str | None] = mapped_column(String(16))
+    simulated_send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def mode_of(alert_id: int) -> str | None:
+    """"team", "test" or None (live) for an alert."""
+    return db.session.scalar(select(AlertApiMode.mode).where(AlertApiMode.alert_id == alert_id))
+
+
+def staff_only(office_id: int) -> ColumnElement[bool]:
+    """People of the office whose phone or email is one of the office's console users'."""
+    mine = _users.c.office_id == office_id
+    return or_(Contact.email.in_(select(_users.c.email).where(mine, _users.c.email.is_not(None))),
+               Contact.phone.in_(select(_users.c.phone).where(mine, _users.c.phone.is_not(None))))
+
+
+def audience_conditions(alert_id: int, office_id: int) -> list[ColumnElement[bool]]:
+    """Extra WHERE clauses on Contact for the alert's fan-out: none for a live alert."""
+    mode = mode_of(alert_id)
+    if mode == TEAM:
+        return [staff_only(office_id)]
+    if mode == TEST:
+        return [false()]  # a test alert sent from the console or the scheduler still reaches nobody
+    return []
+
+
+_STRICTNESS = {None: 0, TEAM: 1, TEST: 2}
+
+
+def restrict(alert_id: int, mode: str | None, api_key_id: int | None = None) -> str | None:
+    """Mark an alert team or test (a mode only ever gets stricter); returns the alert's mode now."""
+    current = db.session.get(AlertApiMode, alert_id)
+    if mode is None or (current is not None and _STRICTNESS[current.mode] >= _STRICTNESS[mode]):
+        return current.mode if current else None
+    if current is None:
+        db.session.add(AlertApiMode(alert_id=alert_id, mode=mode, api_key_id=api_key_id))
+    else:
+        current.mode, current.api_key_id = mode, api_key_id
+    db.session.flush()
+    return mode

@@ -1,0 +1,38 @@
+"""The public JSON API (/api/v1) with its OpenAPI 3.1 document and docs page (flask-smorest)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Attach the API: spec settings, its blueprints, error format, rate limit and CLI commands."""
+    from schoolbell.api import alert_status, alerts, cap_views, docs, lessons, schools
+    from schoolbell.api.cli import api_keys_cli, cap_cli
+    from schoolbell.api.framework import ProblemApi, convert_stray_errors
+    from schoolbell.extensions import csrf
+
+    app.config.setdefault("API_TITLE", "SchoolBell API")
+    app.config.setdefault("API_VERSION", "1.0.0")
+    app.config.setdefault("OPENAPI_VERSION", "3.1.0")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault("API_SPEC_OPTIONS", {
+        "info": {"description": "Alerts, previews, sends and delivery status of an education office. "
+                                "See /api/docs."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearerAuth": []}],
+        "components": {"securitySchemes": {"bearerAuth": {
+            "type": "http", "scheme": "bearer",
+            "description": "An office's API key: `Authorization: Bearer sb_live_…`"}}},
+    })
+    api = ProblemApi(app)
+    for blueprint in (schools.blp, alerts.blp, alert_status.blp, lessons.blp, cap_views.blp,
+                      cap_views.feed_blp):
+        api.register_blueprint(blueprint)
+        csrf.exempt(blueprint)  # API calls carry a Bearer key, not a session cookie
+    csrf.exempt(api._app.blueprints["api-docs"])
+    app.register_blueprint(docs.bp)
+    app.after_request(convert_stray_errors)
+    app.cli.add_command(api_keys_cli)
+    app.cli.add_command(cap_cli)

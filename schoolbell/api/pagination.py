@@ -1,0 +1,54 @@
+"""Cursor pagination: an opaque cursor holding the last id seen; pages of at most 100."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from marshmallow import Schema, fields, validate
+
+from schoolbell.api.problems import ApiProblem
+
+MAX_PAGE = 100
+
+
+class PageArgs(Schema):
+    """The query of every list: where to start and how many."""
+
+    cursor = fields.String(load_default=None, validate=validate.Length(max=100),
+                           metadata={"description": "next_cursor of the previous page"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE))
+
+
+def encode_cursor(last_id: int) -> str:
+    """The cursor after the row with this id."""
+    return base64.urlsafe_b64encode(f"id:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """The id the page starts after; 0 for the first page; a 422 problem for a cursor we did not make."""
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = text.partition(":")
+        number = int(value)
+        if kind != "id" or number < 0 or number > 2**63:
+            raise ValueError
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise ApiProblem(422, "the cursor is not one this API gave out",
+                         [{"field": "query.cursor", "message": "use next_cursor from the previous page"}]
+                         ) from error
+    return number
+
+
+def page(query, id_column, args: dict) -> tuple[list, str | None]:
+    """Run a keyset-paged query ordered by id: (rows, next cursor or None)."""
+    from schoolbell.extensions import db
+
+    after = decode_cursor(args.get("cursor"))
+    limit = args.get("limit") or 50
+    rows = list(db.session.scalars(query.where(id_column > after).order_by(id_column).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].id) if more and rows else None
