@@ -126,7 +126,8 @@ class Config:
     # SMS requests in flight per worker, on one event loop: at 100 ms provider latency, 1,000/s
     # needs over 100; 256 leaves room for slower answers (bench/dispatch_bench.py).
     DISPATCH_SMS_CONCURRENCY = _env_int("DISPATCH_SMS_CONCURRENCY", 256)
-    # SMTP relays cap connections per client (Postfix: 50); 8 beat 128 against a local sink.
+    # Emails in flight per worker over as many SMTP connections (relays cap connections per client;
+    # Postfix: 50); 8 beat 128 threads against a local sink.
     DISPATCH_EMAIL_THREADS = _env_int("DISPATCH_EMAIL_THREADS", 8)
     DISPATCH_LEASE_SECONDS = _env_int("DISPATCH_LEASE_SECONDS", 120)
     # Twilio sends about one SMS per second per Korean long code; 0 means no limit (file channels).
@@ -135,3 +136,10 @@ class Config:
     SCHEDULER_POLL_SECONDS = _env_float("SCHEDULER_POLL_SECONDS", 15.0)
     SCHEDULER_HEARTBEAT_SECONDS = _env_float("SCHEDULER_HEARTBEAT_SECONDS", 10.0)
     SCHEDULER_LOCK_STALE_SECONDS = _env_float("SCHEDULER_LOCK_STALE_SECONDS", 60.0)
+
+    # Process logs: "text", or "json" (one object a line with alert_id/delivery_id; phones and
+    # emails masked either way). LOG_LEVEL: DEBUG, INFO, WARNING, ERROR.
+    LOG_FORMAT = _env("LOG_FORMAT", "text")
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+    # Who may read /metrics: a request with "Authorization: Bearer <this>"; empty: this machine only.
+    METRICS_TOKEN = _env("METRICS_TOKEN", "")

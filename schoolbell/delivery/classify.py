@@ -13,6 +13,7 @@ from schoolbell.channels.errors import MaybeSentError, RecipientBlockedError, Tr
 from schoolbell.delivery.outcomes import BatchOutcome
 from schoolbell.delivery.retry import backoff_seconds, gave_up_reason, give_up_at
 from schoolbell.delivery.sending import CIRCUIT_OPEN, Found, Job, SentAgain
+from schoolbell.logging_setup import delivery_fields
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def classify(job: Job, result, outcome: BatchOutcome, totals: dict[str, int], al
             outcome.uncertain.append(row)
             totals["uncertain"] += 1
             log.warning("delivery %s to %s may have been sent (%s): the provider is asked before it goes "
-                        "again", delivery.id, job.masked, result)
+                        "again", delivery.id, job.masked, result, extra=delivery_fields(delivery))
         else:
             outcome.retry.append(row)
             totals["retry"] += 1
@@ -66,7 +67,8 @@ def classify(job: Job, result, outcome: BatchOutcome, totals: dict[str, int], al
         totals["gave_up"] += 1
     outcome.failed.append(row)
     totals["failed"] += 1
-    log.info("delivery %s to %s failed: %s", delivery.id, job.masked, row["b_reason"])
+    log.info("delivery %s to %s failed: %s", delivery.id, job.masked, row["b_reason"],
+             extra=delivery_fields(delivery))
     if delivery.channel == Channel.SMS.value:
         # Refused for good, or given up on: email instead, as a carrier's failure report does.
         outcome.sms_failed_people.setdefault(delivery.alert_id, set()).add(delivery.contact_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import signal
 
 import click
@@ -11,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from schoolbell.delivery.dispatcher import Dispatcher, DispatcherSettings
+from schoolbell.logging_setup import configure_logging
 
 
 @click.command("worker")
@@ -23,7 +23,7 @@ from schoolbell.delivery.dispatcher import Dispatcher, DispatcherSettings
 def worker_command(until_idle: bool, batch_size: int | None, sms_concurrency: int | None,
                    email_threads: int | None, as_json: bool) -> None:
     """Send due deliveries: claim a batch with a lease, send, record, repeat."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(current_app.config["LOG_FORMAT"], current_app.config["LOG_LEVEL"])
     app = current_app._get_current_object()
     settings = DispatcherSettings.from_config(app.config, batch_size=batch_size,
                                               sms_concurrency=sms_concurrency,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ from schoolbell.delivery.backends import Backends
 from schoolbell.delivery.breaker import CircuitBreaker
 from schoolbell.delivery.claims import ClaimedDelivery
 from schoolbell.delivery.ratelimit import RateLimiter
+from schoolbell.logging_setup import delivery_fields
+from schoolbell.metrics import count_send, time_provider
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +112,10 @@ class Sender:
                 if found is not None:
                     return self._recorded(channel, Found(found))
             self.limiters[channel].acquire()
-            return self._recorded(channel, self._sent(job, backend.send(job.message), backend))
+            started = time.perf_counter()
+            reference = backend.send(job.message)
+            time_provider(channel, time.perf_counter() - started)
+            return self._recorded(channel, self._sent(job, reference, backend))
         except Exception as error:
             return self._recorded(channel, self._failure(job, error))
 
@@ -130,7 +136,9 @@ class Sender:
                     if found is not None:
                         return self._recorded(channel, Found(found))
                 await self.limiters[channel].acquire_async()
+                started = time.perf_counter()
                 reference = await backend.send_async(job.message)
+                time_provider(channel, time.perf_counter() - started)
                 return self._recorded(channel, self._sent(job, reference, backend))
             except Exception as error:
                 return self._recorded(channel, self._failure(job, error))
@@ -150,15 +158,19 @@ class Sender:
     def _recorded(self, channel: str, result):
         # Only an unreachable or busy provider trips the breaker; a refusal is an answer.
         self.breaker.record(channel, ok=not isinstance(result, TransientError | MaybeSentError))
+        count_send(channel, result, CIRCUIT_OPEN)
         return result
 
     def _circuit_open(self, channel: str) -> TransientError:
-        return TransientError("provider unavailable: its circuit is open, nothing was sent",
-                              CIRCUIT_OPEN, retry_after=max(1.0, self.breaker.wait(channel)))
+        held_back = TransientError("provider unavailable: its circuit is open, nothing was sent",
+                                   CIRCUIT_OPEN, retry_after=max(1.0, self.breaker.wait(channel)))
+        count_send(channel, held_back, CIRCUIT_OPEN)
+        return held_back
 
     def _failure(self, job: Job, error: Exception) -> ChannelError:
         if isinstance(error, ChannelError):
             return error
         # A bug in a backend must not kill the batch.
-        log.error("unexpected error sending delivery %s", job.delivery.id, exc_info=error)
+        log.error("unexpected error sending delivery %s", job.delivery.id, exc_info=error,
+                  extra=delivery_fields(job.delivery))
         return TransientError(f"unexpected error: {type(error).__name__}")

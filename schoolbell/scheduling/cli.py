@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from schoolbell.logging_setup import configure_logging
 from schoolbell.scheduling.lock import SchedulerLockHeld
 from schoolbell.scheduling.runner import SchedulerRunner
 
@@ -18,7 +19,7 @@ from schoolbell.scheduling.runner import SchedulerRunner
 @with_appcontext
 def scheduler_command() -> None:
     """Run the only scheduler: scheduled alerts go when due, and after downtime, once."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(current_app.config["LOG_FORMAT"], current_app.config["LOG_LEVEL"])
     # APScheduler reports every run of every job at INFO; what matters is logged by schoolbell.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     runner = SchedulerRunner(current_app._get_current_object())

@@ -23,6 +23,7 @@ def register_web(app: Flask) -> None:
     from schoolbell.web.compose import compose
     from schoolbell.web.console import console
     from schoolbell.web.failures import failures_page  # noqa: F401  (its routes join the console)
+    from schoolbell.web.metrics import metrics
     from schoolbell.web.recipient import recipient
     from schoolbell.web.unsubscribe import unsubscribe
     from schoolbell.web.views import pages
@@ -46,3 +47,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(console)
     app.register_blueprint(assign)
     app.register_blueprint(compose)
+    app.register_blueprint(metrics)  # Prometheus's scrape: a token, or this machine only
