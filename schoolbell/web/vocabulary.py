@@ -60,7 +60,7 @@ def when(moment: datetime | None) -> str:
     if moment is None:
         return ""
     local = timeutil.seoul(moment)
-    pattern = "y년 M월 d일 (E) a h:mm" if str(get_locale()) == "ko" else "EEE d MMM y, h:mm a"
+    pattern = "y년 M월 d일 (E) aaaa h:mm" if str(get_locale()) == "ko" else "EEE d MMM y, h:mm a"
     return format_datetime(local.replace(tzinfo=None), pattern, rebase=False)
 
 

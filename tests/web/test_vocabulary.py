@@ -1,0 +1,42 @@
+"""Pages speak the reader's language: dates Korean-style, the product's words translated, error pages too."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from flask_babel import force_locale
+
+from schoolbell.alerts.models import AlertClass, AlertStatus, DeliveryStatus
+from schoolbell.web.vocabulary import label, when
+
+
+def test_a_moment_is_written_as_each_language_writes_it(app):
+    moment = datetime(2026, 12, 1, 6, 5, tzinfo=UTC)  # 15:05 in Seoul
+    with app.test_request_context(), force_locale("ko"):
+        assert when(moment) == "2026년 12월 1일 (화) 오후 3:05"
+    with app.test_request_context(), force_locale("en"):
+        assert when(moment) == "Tue 1 Dec 2026, 3:05 PM"
+
+
+def test_every_status_and_kind_of_alert_has_a_korean_word(app):
+    with app.test_request_context(), force_locale("ko"):
+        words = {value: label(value) for enum in (AlertClass, AlertStatus, DeliveryStatus) for value in enum}
+    assert all(word != value.value and word.isascii() is False for value, word in words.items()), words
+    assert words[AlertClass.ROUTINE] == "일반" and words[AlertClass.CURRICULUM] == "수업"  # never 반
+
+
+@pytest.mark.parametrize(("language", "heading"),
+                         [("ko", "페이지를 찾을 수 없습니다"), ("en", "Page not found")])
+def test_error_pages_are_in_the_readers_language_and_fit_a_phone(client, language, heading):
+    response = client.get(f"/no-such-page?lang={language}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert f"<h1>{heading}</h1>" in page and 'name="viewport"' in page and f'lang="{language}"' in page
+    assert "<main" in page  # a landmark, like every page
+
+
+def test_an_unreadable_request_gets_a_400_page_in_korean(client):
+    response = client.get("/console/?q=%00", headers={"Accept-Language": "ko"})
+    assert response.status_code == 400
+    assert "요청을 처리할 수 없습니다" in response.get_data(as_text=True)
