@@ -15,8 +15,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from schoolbell.directory.audit import DataAction, record
-from schoolbell.directory.contact_import import CONTACT_OUTCOMES, import_contacts
-from schoolbell.directory.csvfiles import ImportFileError, count_lines, write_csv
+from schoolbell.directory.contact_import import CONTACT_OUTCOMES, errors_csv, import_contacts
+from schoolbell.directory.csvfiles import ImportFileError, count_lines
 from schoolbell.directory.demo import SCALES, directory_is_empty, seed_demo
 from schoolbell.directory.listing import LEVEL_ORDER, find_schools, school_as_dict
 from schoolbell.directory.models import EducationOffice
@@ -147,12 +147,7 @@ def _office_of(summary: ImportSummary) -> int:
 
 def write_errors_file(summary: ImportSummary, path: Path) -> None:
     """Write rejected rows as CSV: the original columns, then line, field and reason."""
-    from schoolbell.directory.contact_import import CONTACT_COLUMNS
-
-    fields = [*CONTACT_COLUMNS, "error_line", "error_field", "error_reason"]
-    rows = [{**problem.row, "error_line": problem.line, "error_field": problem.field,
-             "error_reason": problem.reason} for problem in summary.problems]
-    path.write_text(write_csv(rows, fields), encoding="utf-8-sig")
+    path.write_text(errors_csv(summary), encoding="utf-8-sig")
 
 
 @demo_cli.command("seed")

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from schoolbell.database import bulk_insert, in_values
-from schoolbell.directory.csvfiles import CsvRow, ImportFileError, iter_rows, read_header
+from schoolbell.directory.csvfiles import CsvRow, ImportFileError, iter_rows, read_header, write_csv
 from schoolbell.directory.models import Contact, Membership, School
 from schoolbell.directory.summary import ImportSummary, RowProblem
 from schoolbell.directory.sync import Sync
@@ -87,7 +87,7 @@ class ContactImporter:
     """Import one contacts file; the first row of a person in a file decides their details."""
 
     def __init__(self, path: Path, progress: Callable[[int], None] | None = None, *,
-                 sync: str | None = None, dry_run: bool = False):
+                 sync: str | None = None, dry_run: bool = False, school_ids: set[int] | None = None):
         self.path = path
         self.progress = progress or (lambda _n: None)
         self.summary = ImportSummary(file=path.name, kind="contacts")
@@ -95,6 +95,8 @@ class ContactImporter:
         self.dry_run = dry_run
         self.schools = {code: (sid, office) for sid, code, office in
                         db.session.execute(select(School.id, School.code, School.office_id))}
+        # Who imports through the console may write only their own office's or school's rosters.
+        self.allowed = school_ids
         self.seen_contact_ids: set[int] = set()
 
     def run(self) -> ImportSummary:
@@ -135,6 +137,8 @@ class ContactImporter:
         school = self.schools.get(v["school_code"])
         if school is None:
             return RowProblem(row.line, "school_code", v["school_code"], "unknown school code", v)
+        if self.allowed is not None and school[0] not in self.allowed:
+            return RowProblem(row.line, "school_code", v["school_code"], "not a school you manage", v)
         parsed = {}
         for field, parse in FIELD_PARSERS:
             try:
@@ -350,10 +354,21 @@ def _where(person: dict) -> str:
 
 
 def import_contacts(path: Path, progress: Callable[[int], None] | None = None, *,
-                    sync: str | None = None, dry_run: bool = False) -> ImportSummary:
+                    sync: str | None = None, dry_run: bool = False,
+                    school_ids: set[int] | None = None) -> ImportSummary:
     """Import a contacts CSV: every good row goes in, every bad row is reported.
 
     `sync` ("school" or "class"): the file is the whole roster of each school (or class) it names,
     and people there who are not in it leave. `dry_run`: count everything, write nothing.
+    `school_ids`: the only schools rows may name (the importer's scope); None for any.
     """
-    return ContactImporter(path, progress, sync=sync, dry_run=dry_run).run()
+    return ContactImporter(path, progress, sync=sync, dry_run=dry_run, school_ids=school_ids).run()
+
+
+def errors_csv(summary: ImportSummary) -> str:
+    """Rejected rows as CSV text: the original columns, then line, field and reason; every cell safe
+    in a spreadsheet (the caller adds a BOM)."""
+    fields = [*CONTACT_COLUMNS, "error_line", "error_field", "error_reason"]
+    rows = [{**problem.row, "error_line": problem.line, "error_field": problem.field,
+             "error_reason": problem.reason} for problem in summary.problems]
+    return write_csv(rows, fields)

@@ -72,8 +72,10 @@ def gu_from_address(address: str) -> str | None:
     return match.group(1) if match else None
 
 
-def import_schools(path: Path, progress: Callable[[int], None] | None = None) -> ImportSummary:
-    """Import a NEIS school list (CSV or Open API JSON) or a location file; commit at the end."""
+def import_schools(path: Path, progress: Callable[[int], None] | None = None, *,
+                   dry_run: bool = False) -> ImportSummary:
+    """Import a NEIS school list (CSV or Open API JSON) or a location file; commit at the end
+    (or, with dry_run, count everything and write nothing)."""
     if path.suffix.lower() == ".json":
         rows, kind = _neis_json_rows(path), "neis"
     else:
@@ -87,7 +89,10 @@ def import_schools(path: Path, progress: Callable[[int], None] | None = None) ->
     except Exception:
         db.session.rollback()
         raise
-    db.session.commit()
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
     return summary
 
 
