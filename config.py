@@ -119,6 +119,10 @@ class Config:
     # SMS_SEGMENT_WARN the sender must confirm. One LMS (2,000 CP949 bytes) is a hard limit besides.
     SMS_SEGMENT_CAP = _env_int("SMS_SEGMENT_CAP", 10)
     SMS_SEGMENT_WARN = _env_int("SMS_SEGMENT_WARN", 4)
+    # What the SMS route's carriers put in front of each SMS on a Korean phone ("[국제발신]" for
+    # Twilio, "[Web발신]" for a domestic web relay); unset: the route's own (alerts/sms_rendering.py),
+    # "none": nothing. Shown and explained in every preview; it counts toward the Korean byte limits.
+    SMS_CARRIER_PREFIX = os.environ.get("SMS_CARRIER_PREFIX")
 
     # Deliveries a worker holds at most; a crash can send up to this many twice (at-least-once).
     # 2,000 kept a 0 ms provider's loop fed (0.81 -> 0.92 of the bare client; bench/dispatch_bench.py).

@@ -1,16 +1,39 @@
-"""Each recipient's own link: signed, expiring, carrying only the delivery's id."""
+"""Each recipient's own link: short, signed, expiring, carrying only the delivery's id.
+
+A link is `/m/<code>`: the delivery id in base 62 followed by a 6-character signature (HMAC of the
+id with the app's secret), so "/m/" plus the code is 12 characters up to delivery 238,327 and 13 up
+to 14.7 million. It holds no personal data; its age is that of the alert's send (the delivery's
+alert is read to check it). The long links of earlier messages ("<id>.<time>.<signature>") keep
+working until they expire.
+"""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
+import re
+import string
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from schoolbell.alerts.models import Alert
-from schoolbell.signing import DAY, public_url, read_id, sign_id
+from flask import current_app
+from sqlalchemy import select
+
+from schoolbell import timeutil
+from schoolbell.alerts.models import Alert, AlertClass, Delivery
+from schoolbell.extensions import db
+from schoolbell.signing import DAY, InvalidLink, public_url, read_id, sign_id
 
 PURPOSE = "recipient"
 LINK_DAYS = 60
+UNSUBSCRIBE_DAYS = 365  # a mail client's one-click may come from an old email
+MESSAGE_PREFIX = "/m/"
+UNSUBSCRIBE_PREFIX = "/u/"
+_ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
+_MAC_LENGTH = 6  # 62**6 ≈ 5.7e10 guesses per hit
+_SHORT = re.compile(r"[0-9A-Za-z]{7,18}")
 
 
 def is_web_link(url: str | None) -> bool:
@@ -22,20 +45,70 @@ def is_web_link(url: str | None) -> bool:
     return parts.scheme.lower() in ("https", "http") and bool(parts.hostname)
 
 
+def _base62(number: int) -> str:
+    digits = ""
+    while True:
+        number, rest = divmod(number, 62)
+        digits = _ALPHABET[rest] + digits
+        if number == 0:
+            return digits
+
+
+@functools.lru_cache(maxsize=8)
+def _key(secret_key: str, purpose: str) -> bytes:
+    # One key per purpose: a code made for /u/ is refused on /m/ and the other way round.
+    return hashlib.sha256(f"schoolbell.short.{purpose}\x00{secret_key}".encode()).digest()
+
+
+def _mac(purpose: str, id_part: str) -> str:
+    digest = hmac.new(_key(current_app.config["SECRET_KEY"], purpose), id_part.encode(), "sha256").digest()
+    return _base62(int.from_bytes(digest[:8], "big") % 62 ** _MAC_LENGTH).rjust(_MAC_LENGTH, "0")
+
+
+def short_code(delivery_id: int, purpose: str = PURPOSE) -> str:
+    """The code in a short link: the id in base 62, then its signature; the same at every call."""
+    id_part = _base62(delivery_id)
+    return id_part + _mac(purpose, id_part)
+
+
+def read_short_code(code: str, purpose: str = PURPOSE) -> int:
+    """The delivery id of a short code, or InvalidLink when it is malformed or forged (not aged)."""
+    if not _SHORT.fullmatch(code):
+        raise InvalidLink("not a short link")
+    id_part, mac = code[:-_MAC_LENGTH], code[-_MAC_LENGTH:]
+    if not hmac.compare_digest(mac, _mac(purpose, id_part)):
+        raise InvalidLink("bad signature")
+    value = 0
+    for ch in id_part:
+        value = value * 62 + _ALPHABET.index(ch)
+    return value
+
+
 def recipient_token(delivery_id: int, issued_at: datetime | None = None) -> str:
-    """A token that names one delivery (one person, one alert); the same for every attempt when
-    `issued_at` (the alert's send) is given."""
+    """The long token of earlier messages ("<id>.<time>.<signature>"); still read, no longer sent."""
     return sign_id(PURPOSE, delivery_id, issued_at)
 
 
-def delivery_id_from(token: str) -> int:
-    """The delivery a token names; raises InvalidLink when forged or older than LINK_DAYS."""
-    return read_id(PURPOSE, token, LINK_DAYS * DAY)
+def delivery_id_from(token: str, purpose: str = PURPOSE, days: int = LINK_DAYS) -> int:
+    """The delivery a link names; InvalidLink when forged, unknown, or older than `days`."""
+    if "." in token:  # a long link of an earlier message carries its own time
+        if purpose != PURPOSE:
+            raise InvalidLink("not a link of this kind")
+        return read_id(PURPOSE, token, days * DAY)
+    delivery_id = read_short_code(token, purpose)
+    sent = db.session.execute(select(Alert.fanned_out_at, Alert.created_at)
+                              .join(Delivery, Delivery.alert_id == Alert.id)
+                              .where(Delivery.id == delivery_id)).first()
+    if sent is None:
+        raise InvalidLink("no such message")
+    if timeutil.utcnow() - (sent.fanned_out_at or sent.created_at) > timedelta(days=days):
+        raise InvalidLink("expired")
+    return delivery_id
 
 
 @dataclass(frozen=True)
 class LinkTarget:
-    """What a recipient link depends on: the alert's lesson, and when it was sent (the token's age)."""
+    """What a recipient link depends on: whether it leads to a lesson (kept for callers' sake)."""
 
     lesson_slug: str | None
     issued_at: datetime | None
@@ -43,13 +116,15 @@ class LinkTarget:
     @classmethod
     def of(cls, alert: Alert) -> LinkTarget:
         """The link target of an alert."""
-        return cls(alert.lesson_slug, alert.fanned_out_at)
+        return cls(alert.lesson_slug if alert.alert_class is AlertClass.CURRICULUM else None,
+                   alert.fanned_out_at)
 
 
-def recipient_link(target: Alert | LinkTarget, delivery_id: int, language: str) -> str:
-    """The page a recipient opens, in their language: the lesson for lesson alerts, else the alert."""
-    target = target if isinstance(target, LinkTarget) else LinkTarget.of(target)
-    token = recipient_token(delivery_id, target.issued_at)
-    if target.lesson_slug:
-        return public_url(f"/lessons/{target.lesson_slug}?lang={language}&t={token}")
-    return public_url(f"/m/{token}")
+def recipient_link(target: Alert | LinkTarget | None, delivery_id: int, language: str = "ko") -> str:
+    """The short link a recipient opens: /m/<code>; a lesson's link leads on to the lesson page."""
+    return public_url(MESSAGE_PREFIX + short_code(delivery_id))
+
+
+def unsubscribe_link(delivery_id: int) -> str:
+    """The one-click unsubscribe and preferences link of an email (plain ASCII, valid a year)."""
+    return public_url(UNSUBSCRIBE_PREFIX + short_code(delivery_id, "unsubscribe"))

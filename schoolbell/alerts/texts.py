@@ -1,25 +1,12 @@
-"""The words of an alert as an SMS: a short tag, the title, the body where it fits, one link."""
+"""The words of an alert as an SMS (kept for callers of the first API; sms_rendering is the renderer)."""
 
 from __future__ import annotations
 
-from schoolbell.alerts.models import Alert, AlertClass
-
-SMS_TAG = {"ko": "[스쿨벨]", "en": "[SchoolBell]"}
-# The personal link's usual length, for length analysis before any link exists.
-TYPICAL_LINK = "https://schoolbell.example.kr/m/" + "x" * 60
+from schoolbell.alerts.models import Alert
+from schoolbell.alerts.sms_rendering import preview_link, sms_body
+from schoolbell.alerts.sms_rendering import sms_head as sms_head
 
 
-def sms_head(alert: Alert, language: str) -> str:
-    """Everything in the SMS before the personal link; the same for everyone in a language.
-
-    Curriculum messages stay short: the title, then the link to the lesson.
-    """
-    title, body, _fell_back = alert.text(language)
-    if alert.alert_class is AlertClass.CURRICULUM:
-        return f"{SMS_TAG[language]} {title}"
-    return f"{SMS_TAG[language]} {title}\n{body}"
-
-
-def sms_text(alert: Alert, language: str, link: str = TYPICAL_LINK) -> str:
-    """The SMS body with a link."""
-    return f"{sms_head(alert, language)}\n{link}"
+def sms_text(alert: Alert, language: str, link: str | None = None) -> str:
+    """The SMS body with a link (one as long as the next delivery's when None)."""
+    return sms_body(sms_head(alert, language), link or preview_link())

@@ -6,9 +6,11 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from sqlalchemy import select
 
 from schoolbell.alerts.acknowledgements import acknowledge, delivery_for_token
-from schoolbell.alerts.models import AckKind, Alert, Delivery
+from schoolbell.alerts.confirmation_time import confirmed_on
+from schoolbell.alerts.models import AckKind, Acknowledgement, Alert, Delivery
 from schoolbell.curriculum import rendering
 from schoolbell.curriculum.lesson_types import LANGUAGES, Lesson, LessonContentError
 from schoolbell.curriculum.library import get_library, lesson_url
@@ -70,9 +72,20 @@ def _render_lesson(slug: str, template: str):
         return render_template("lessons/not_found.html"), 404
     lang = page_language()
     token = request.args.get("t")
-    ack_token = token if token and _lesson_delivery(token, slug) else None
+    delivery = _lesson_delivery(token, slug) if token else None
+    ack_token = token if delivery else None
     return render_template(template, lesson=found, lang=lang, ack_token=ack_token,
-                           ack_done=bool(request.args.get("done")), **_lesson_parts(found, lang))
+                           ack_done=bool(request.args.get("done")),
+                           ack_confirmed=_confirmed(delivery, lang) if delivery else None,
+                           **_lesson_parts(found, lang))
+
+
+def _confirmed(delivery: Delivery, lang: str) -> str | None:
+    """When this parent said "we talked about it", as the page's language writes it."""
+    at = db.session.scalar(select(Acknowledgement.at).where(
+        Acknowledgement.alert_id == delivery.alert_id, Acknowledgement.contact_id == delivery.contact_id,
+        Acknowledgement.kind == AckKind.TALKED))
+    return confirmed_on(at, lang) if at else None
 
 
 def _lesson_delivery(token: str, slug: str) -> Delivery | None:
@@ -92,7 +105,9 @@ def talked(slug: str):
     if delivery is None:
         abort(403)
     acknowledge(delivery, AckKind.TALKED)
-    return redirect(url_for("lessons.lesson", slug=slug, t=request.form["t"], done=1))
+    # 303 to the confirmation itself: on a phone the result is in view at once, not at the top.
+    return redirect(url_for("lessons.lesson", slug=slug, t=request.form["t"], done=1,
+                            _anchor="confirmation"), code=303)
 
 
 def _lesson_parts(found: Lesson, lang: str) -> dict:

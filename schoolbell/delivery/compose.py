@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from flask import render_template
 from flask_babel import force_locale
 
-from schoolbell.alerts.links import LinkTarget, recipient_link
+from schoolbell.alerts.links import LinkTarget, recipient_link, unsubscribe_link
 from schoolbell.alerts.models import Alert
-from schoolbell.alerts.texts import sms_head
+from schoolbell.alerts.sms_rendering import sms_body, sms_head
 from schoolbell.channels.messages import EmailMessage, SmsMessage
 from schoolbell.signing import make_token, public_url
 
 LINK_SLOT = "\x00LINK\x00"  # cannot occur in authored text
+SETTINGS_SLOT = "\x00SETTINGS\x00"
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def render_texts(alert: Alert, language: str) -> AlertTexts:
     title, body, _fell_back = alert.text(language)
     with force_locale(language):
         context = {"alert": alert, "title": title, "body": body, "language": language,
-                   "personal_link": LINK_SLOT}
+                   "personal_link": LINK_SLOT, "settings_link": SETTINGS_SLOT}
         return AlertTexts(link_target=LinkTarget.of(alert), language=language, subject=title,
                           sms_head=sms_head(alert, language),
                           email_text=render_template("email/alert.txt", **context),
@@ -49,20 +50,22 @@ def render_texts(alert: Alert, language: str) -> AlertTexts:
 
 
 def unsubscribe_url(contact_id: int, channel: str) -> str:
-    """A signed link that turns off routine messages on one channel for one person."""
+    """The long unsubscribe link of earlier emails (still honoured for a year; no longer sent)."""
     return public_url(f"/unsubscribe/{make_token('unsubscribe', [contact_id, channel])}")
 
 
 def sms_message(texts: AlertTexts, to: str, delivery_id: int, status_callback: str | None) -> SmsMessage:
     """The SMS for one recipient: the language's head, then their own link."""
-    return SmsMessage(to=to, body=f"{texts.sms_head}\n{texts.link_for(delivery_id)}",
+    return SmsMessage(to=to, body=sms_body(texts.sms_head, texts.link_for(delivery_id)),
                       status_callback=status_callback)
 
 
 def email_message(texts: AlertTexts, to: str, delivery_id: int, contact_id: int,
                   language: str) -> EmailMessage:
-    """The email for one recipient, with their own link and a one-click unsubscribe link."""
-    link = texts.link_for(delivery_id)
-    return EmailMessage(to=to, subject=texts.subject, text=texts.email_text.replace(LINK_SLOT, link),
-                        html=texts.email_html.replace(LINK_SLOT, link),
-                        unsubscribe_url=unsubscribe_url(contact_id, "email"), language=language)
+    """The email for one recipient, with their own link and a one-click unsubscribe link (RFC 8058)
+    that also opens their preferences."""
+    link, settings = texts.link_for(delivery_id), unsubscribe_link(delivery_id)
+    return EmailMessage(to=to, subject=texts.subject,
+                        text=texts.email_text.replace(LINK_SLOT, link).replace(SETTINGS_SLOT, settings),
+                        html=texts.email_html.replace(LINK_SLOT, link).replace(SETTINGS_SLOT, settings),
+                        unsubscribe_url=settings, language=language)

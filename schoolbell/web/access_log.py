@@ -6,7 +6,7 @@ import re
 
 from werkzeug.serving import WSGIRequestHandler
 
-TOKEN_IN_PATH = re.compile(r"(/(?:m|unsubscribe|preferences|p)/)[^/?#\s]+")
+TOKEN_IN_PATH = re.compile(r"(/(?:m|u|unsubscribe|preferences|p)/)[^/?#\s]+")
 TOKEN_IN_QUERY = re.compile(r"([?&](?:t|token)=)[^&#\s]+")
 
 

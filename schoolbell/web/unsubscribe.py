@@ -1,16 +1,17 @@
-"""Opting out of routine messages from a link in an email (List-Unsubscribe, one click)."""
+"""The long unsubscribe links of emails sent before the preference centre (honoured for a year)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
-from sqlalchemy import update
+from flask_babel import lazy_gettext as _l
 
+from schoolbell.directory import preferences as prefs
 from schoolbell.directory.models import Contact
 from schoolbell.extensions import db
 from schoolbell.signing import DAY, InvalidLink, read_token
 
 unsubscribe = Blueprint("unsubscribe", __name__)
-CONSENT_COLUMN = {"sms": "sms_consent", "email": "email_consent"}
+CHANNEL_NAMES = {"sms": _l("SMS"), "email": _l("email")}
 LINK_DAYS = 365
 
 
@@ -19,7 +20,7 @@ def _person_and_channel(token: str) -> tuple[int, str]:
         contact_id, channel = read_token("unsubscribe", token, LINK_DAYS * DAY)
     except (InvalidLink, ValueError, TypeError):
         abort(404)
-    if channel not in CONSENT_COLUMN:
+    if channel not in CHANNEL_NAMES:
         abort(404)
     return int(contact_id), channel
 
@@ -31,9 +32,13 @@ def opt_out(token: str):
     Emergency alerts still arrive: the page says so, because safety notices override routine choices.
     """
     contact_id, channel = _person_and_channel(token)
+    contact = db.session.get(Contact, contact_id) or abort(404)
+    name = CHANNEL_NAMES[channel]
     if request.method == "POST":
-        db.session.execute(update(Contact).where(Contact.id == contact_id)
-                           .values({CONSENT_COLUMN[channel]: False}))
+        now = prefs.current(contact)
+        wanted = prefs.Preferences(now.language, now.sms and channel != "sms",
+                                   now.email and channel != "email", now.muted_school_ids)
+        prefs.change(contact, wanted, "one_click")
         db.session.commit()
-        return render_template("recipient/unsubscribed.html", channel=channel)
-    return render_template("recipient/unsubscribe.html", channel=channel, token=token)
+        return render_template("recipient/unsubscribed.html", channel=name)
+    return render_template("recipient/unsubscribe.html", channel=name, token=token)

@@ -1,9 +1,8 @@
 """The landing page and a health check."""
 
 from flask import Blueprint, render_template
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from schoolbell.directory.models import Contact, School
 from schoolbell.extensions import db
 
 pages = Blueprint("pages", __name__)
@@ -11,11 +10,8 @@ pages = Blueprint("pages", __name__)
 
 @pages.get("/")
 def home():
-    """What SchoolBell holds: schools and people, by level."""
-    by_level = db.session.execute(
-        select(School.level, func.count()).group_by(School.level).order_by(School.level)).all()
-    people = db.session.scalar(select(func.count()).select_from(Contact))
-    return render_template("home.html", by_level=by_level, people=people)
+    """What SchoolBell is, for anyone: no figures about the directory (who is on file is not public)."""
+    return render_template("home.html")
 
 
 @pages.get("/healthz")

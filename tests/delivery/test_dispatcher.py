@@ -37,6 +37,8 @@ def statuses(alert) -> dict[int, tuple[str, str]]:
 
 
 def test_every_person_gets_one_message_per_channel_in_their_language(dispatcher, backends, classroom):
+    office = factories.office()
+    office.sender_name_ko, office.sender_name_en = "서울시교육청", "Seoul Education Office"
     alert = factories.alert("routine", {"roles": ["guardian"]})
     send_alert(alert, "test")
     totals = dispatcher.run(until_idle=True)
@@ -44,11 +46,13 @@ def test_every_person_gets_one_message_per_channel_in_their_language(dispatcher,
     assert sorted(m.to for m in backends.sms.outbox) == sorted(p.phone for p in classroom)
     by_number = {m.to: m.body for m in backends.sms.outbox}
     for person in classroom:
-        expected = "[SchoolBell] Deepfake warning" if person.language == "en" else "[스쿨벨] 딥페이크 주의"
+        expected = ("[Seoul Education Office] Deepfake warning" if person.language == "en"
+                    else "[서울시교육청] 딥페이크 주의")
         assert by_number[person.phone].startswith(expected)
     korean_mail = next(m for m in backends.email.outbox if m.language == "ko")
     assert korean_mail.subject == "딥페이크 주의" and "112" in korean_mail.text
-    assert korean_mail.unsubscribe_url.startswith("http://schoolbell.test/unsubscribe/")
+    assert korean_mail.unsubscribe_url.startswith("http://schoolbell.test/u/")
+    assert korean_mail.unsubscribe_url in korean_mail.text  # visible, not only a header
     assert set(statuses(alert).values()) == {"sent"}
     assert db.session.get(Alert, alert.id).status is AlertStatus.SENT
     # Nothing is sent twice when the worker runs again.

@@ -43,5 +43,5 @@ def test_each_person_gets_the_alert_in_their_language(app, inbox):
     assert "의심 게시물은 112에 신고하세요." in ko.get_body(("plain",)).get_content()
     assert "Report suspicious posts to 112." in en.get_body(("plain",)).get_content()
     assert "deepfakes-and-the-law" in ko.get_body(("html",)).get_content()
-    assert ko["List-Unsubscribe"].startswith("<http://schoolbell.test/unsubscribe/")
+    assert ko["List-Unsubscribe"].startswith("<http://schoolbell.test/u/")
     assert "스쿨벨" in str(ko["From"])

@@ -79,7 +79,7 @@ def test_success_invalid_number_throttling_and_outage(twilio_dispatcher, simulat
         assert rows[transient.phone].attempts == 1
     assert rows[throttled.phone].error_code == "20429"
     received = [m for m in simulator.received if m.to == fine.phone]
-    assert len(received) == 1 and received[0].body.startswith("[스쿨벨] 딥페이크 주의")
+    assert len(received) == 1 and received[0].body.startswith("[서울시교육청] 딥페이크 주의")
 
     # The simulator's signed callbacks reach the webhook: delivered, and undelivered with its code.
     wait_for(lambda: sms_rows(alert)[fine.phone].status is DeliveryStatus.DELIVERED)

@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from sqlalchemy import func, select
 
+from schoolbell import timeutil
 from schoolbell.alerts.acknowledgements import ack_rates
 from schoolbell.alerts.links import recipient_token
 from schoolbell.alerts.models import AckKind, Acknowledgement, Delivery
@@ -58,7 +59,7 @@ def test_read_confirmation_counts_once_per_person(sent, client):
     page = client.get(path)
     assert page.status_code == 200 and "읽었습니다" in page.get_data(as_text=True)
     for _ in range(3):
-        assert client.post(path + "/read").status_code == 302
+        assert client.post(path + "/read").status_code == 303
     assert db.session.scalar(select(func.count()).select_from(Acknowledgement)) == 1
     rates = ack_rates(alert, AckKind.READ)
     assert rates == [{"school_code": "7000001", "school": "테스트7000001학교", "reached": 3,
@@ -73,7 +74,7 @@ def test_page_is_in_the_recipients_language(sent, client):
     assert "Deepfake warning" in page.get_data(as_text=True)
 
 
-def test_forged_and_expired_links_are_refused(sent, client, app):
+def test_forged_and_expired_links_are_refused(sent, client, app, time_machine):
     _alert, outbox, _people = sent
     path = link_in(outbox[0].body).replace("http://schoolbell.test", "")
     forged = path[:-3] + ("aaa" if not path.endswith("aaa") else "bbb")
@@ -82,9 +83,9 @@ def test_forged_and_expired_links_are_refused(sent, client, app):
     delivery_id = db.session.scalar(select(Delivery.id).limit(1))
     for other_purpose in (sign_id("unsubscribe", delivery_id), make_token("recipient", [delivery_id])):
         assert client.get("/m/" + other_purpose).status_code == 404
-    later = time.time() + timedelta(days=61).total_seconds()
-    with mock.patch("itsdangerous.timed.time.time", return_value=later):
-        assert client.get(path).status_code == 404
+    time_machine.move_to(timeutil.utcnow() + timedelta(days=61))
+    assert client.get(path).status_code == 404
+    assert client.post(path + "/read").status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Acknowledgement)) == 0
 
 
@@ -118,3 +119,33 @@ def test_an_unknown_language_falls_back_to_the_readers_own(sent, client, asked):
     path = link_in(message.body).replace("http://schoolbell.test", "")
     page = client.get(path, query_string={"lang": asked})
     assert page.status_code == 200 and "Deepfake warning" in page.get_data(as_text=True)
+
+
+def test_a_long_link_of_an_earlier_message_still_opens_until_it_expires(sent, client):
+    delivery_id = db.session.scalar(select(Delivery.id).limit(1))
+    alert = db.session.get(Delivery, delivery_id).alert
+    old = recipient_token(delivery_id, alert.fanned_out_at)
+    assert client.get(f"/m/{old}").status_code == 200
+    later = time.time() + timedelta(days=61).total_seconds()
+    with mock.patch("itsdangerous.timed.time.time", return_value=later):
+        assert client.get(f"/m/{old}").status_code == 404
+
+
+def test_links_are_short_and_hold_only_a_signed_id(sent):
+    _alert, outbox, _people = sent
+    for message in outbox:
+        path = link_in(message.body).replace("http://schoolbell.test", "")
+        assert re.fullmatch(r"/m/[0-9A-Za-z]{7,9}", path) and len(path) <= 12
+
+
+def test_after_confirming_the_result_is_in_view_and_a_later_visit_says_when(sent, client, time_machine):
+    time_machine.move_to("2026-12-01T06:05:00+00:00")  # 15:05 in Seoul
+    _alert, outbox, _people = sent
+    korean = next(m for m in outbox if m.to != _people[2].phone)
+    path = link_in(korean.body).replace("http://schoolbell.test", "")
+    answer = client.post(path + "/read")
+    assert answer.status_code == 303 and answer.location.endswith("#confirmation")
+    shown = client.get(answer.location).get_data(as_text=True)
+    assert 'id="confirmation"' in shown and "12월 1일 오후 3:05" in shown
+    later = client.get(path).get_data(as_text=True)
+    assert "12월 1일 오후 3:05" in later and "ack-button" not in later
