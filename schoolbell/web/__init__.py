@@ -24,7 +24,6 @@ def register_web(app: Flask) -> None:
     from schoolbell.web.console import console
     from schoolbell.web.failures import failures_page  # noqa: F401  (its routes join the console)
     from schoolbell.web.metrics import metrics
-    from schoolbell.web.preferences import preferences
     from schoolbell.web.recipient import recipient
     from schoolbell.web.unsubscribe import unsubscribe
     from schoolbell.web.views import pages
@@ -38,15 +37,17 @@ def register_web(app: Flask) -> None:
     app.jinja_env.tests["web_link"] = is_web_link
     app.register_blueprint(pages)
     app.register_blueprint(recipient)
-    app.register_blueprint(preferences)
     app.register_blueprint(unsubscribe)
     app.register_blueprint(lessons)
     # Opened from a message: the signed link in the URL is the credential, and there is no session
     # to ride on; mail providers' one-click unsubscribe (RFC 8058) posts with no page before it.
-    for public in (recipient, preferences, unsubscribe, lessons):
+    for public in (recipient, unsubscribe, lessons):
         csrf.exempt(public)
     app.register_blueprint(auth)
     app.register_blueprint(console)
     app.register_blueprint(assign)
     app.register_blueprint(compose)
+    from schoolbell.web.directory import register_directory_pages
+
+    register_directory_pages(app)
     app.register_blueprint(metrics)  # Prometheus's scrape: a token, or this machine only
