@@ -142,7 +142,9 @@ class Processes:
         failed = 0
         for worker in running:
             try:
-                failed += worker.wait(timeout=120) != 0
+                # Killed by the SIGTERM itself: it came before the worker set its handler, while it
+                # was still starting and held nothing (a fast send can end before new workers are up).
+                failed += worker.wait(timeout=120) not in (0, -signal.SIGTERM)
             except subprocess.TimeoutExpired:
                 worker.kill()
                 failed += 1
