@@ -94,6 +94,7 @@ def test_pages_of_twenty_keep_the_filters(client, office_with_alerts):
 def test_the_banner_names_the_offices_emergency_while_it_goes_out(client, office_with_alerts):
     sign_in(client, "office@sen.example")
     page = client.get("/console/?lang=ko").get_data(as_text=True)
-    banner = page[page.index('class="krds-critical-alerts"'):page.index("</section>")]
+    start = page.index('class="krds-critical-alerts"')
+    banner = page[start:page.index("</ul>", start)]
     assert "딥페이크 긴급 안내" in banner and "긴급" in banner
     assert "가정통신문" not in banner
