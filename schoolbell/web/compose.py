@@ -136,4 +136,10 @@ def edit(alert_id: int):
 
 
 # The other routes of the blueprint: sending, the live checks, templates.
-from schoolbell.web import compose_actions, compose_live, compose_test_send, templates_admin  # noqa: E402, F401, I001
+from schoolbell.web import (  # noqa: E402, F401, I001
+    compose_actions,
+    compose_live,
+    compose_release,
+    compose_test_send,
+    templates_admin,
+)

@@ -26,3 +26,10 @@ def own_alert(user: User, alert_id: int) -> Alert:
     if alert is None or alert.office_id != user.office_id:
         abort(404)
     return alert
+
+
+@compose.app_template_global("field_aria")
+def field_aria(field, extra: dict | None = None) -> dict:
+    """Attributes that tie a field to its error message for screen readers (plus `extra` ones)."""
+    tied = {"aria-describedby": f"{field.id}-error", "aria-invalid": "true"} if field.errors else {}
+    return {**(extra or {}), **tied}

@@ -17,7 +17,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import URL, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from schoolbell.accounts.models import User
@@ -67,7 +67,7 @@ class AlertForm(FlaskForm):
     title_en = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     body_en = TextAreaField(_l("Message"), validators=[Optional(), Length(max=MAX_BODY)])
     link = URLField(_l("Link (a notice page), optional"),
-                    validators=[Optional(), Length(max=500), URL(require_tld=False), _web_link])
+                    validators=[Optional(), Length(max=500), _web_link])
     lesson = SelectField(_l("Lesson it leads to, optional"), validate_choice=False, validators=[Optional()])
     role = CheckboxesField(_l("Roles"), validators=[Optional()])
     district = CheckboxesField(_l("District offices"), coerce=int, validators=[Optional()])
