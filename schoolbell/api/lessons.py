@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from marshmallow import fields, validate
+
 from schoolbell.api.framework import api_blueprint
 from schoolbell.api.pagination import PageArgs
 from schoolbell.api.problems import ApiProblem
 from schoolbell.api.schemas import LessonOut, LessonPage
 from schoolbell.curriculum.lesson_types import Lesson
 from schoolbell.curriculum.library import get_library, lesson_url
+
+
+class LessonPageArgs(PageArgs):
+    """A lesson page starts after a slug."""
+
+    cursor = fields.String(load_default=None, validate=validate.Regexp(r"^[a-z0-9-]{1,100}$"),
+                           metadata={"description": "next_cursor of the previous page (a slug)"})
+
 
 blp = api_blueprint("api_lessons", __name__, "/api/v1/lessons", "Prevention lessons")
 
@@ -24,7 +34,7 @@ def lesson_out(lesson: Lesson, with_body: bool) -> dict:
 
 
 @blp.route("")
-@blp.arguments(PageArgs, location="query", as_kwargs=True)
+@blp.arguments(LessonPageArgs, location="query", as_kwargs=True)
 @blp.response(200, LessonPage)
 def list_lessons(**args):
     """Lessons by slug; the cursor is the last slug seen (as next_cursor gave it)."""

@@ -67,8 +67,10 @@ def test_deliveries_page_by_cursor_at_most_100(client, live_key):
     too_many = client.get(f"{alert['links']['deliveries']}?limit=101", headers=auth(live_key))
     assert too_many.status_code == 422
     assert too_many.get_json()["errors"][0]["field"] == "query.limit"
-    forged = client.get(f"{alert['links']['deliveries']}?cursor=bm90LW91cnM", headers=auth(live_key))
+    forged = client.get(f"{alert['links']['deliveries']}?cursor=not-ours", headers=auth(live_key))
     assert forged.status_code == 422 and forged.get_json()["errors"][0]["field"] == "query.cursor"
+    past_the_end = client.get(f"{alert['links']['deliveries']}?cursor=fffffff", headers=auth(live_key))
+    assert past_the_end.get_json()["items"] == [] and past_the_end.get_json()["next_cursor"] is None
 
 
 def test_schedule_then_cancel(client, live_key):
