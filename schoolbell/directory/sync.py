@@ -23,8 +23,8 @@ class SyncOutcome:
     rosters: int  # schools or classes the file replaced
     new: int  # rows that added a person or a membership
     changed: int  # rows that changed a person's details
-    leave: int  # people who lost a membership in those schools or classes
-    memberships_removed: int
+    leave: int  # people no longer in those schools or classes at all
+    memberships_removed: int  # also those of people who only changed class or role there
     people_removed: int  # of those, people left with no membership, removed from the directory
     refused: str = ""  # why nobody was made to leave, when that was held back
 
@@ -34,7 +34,8 @@ class SyncOutcome:
 
     def human(self) -> str:
         """One line: '312 new, 27 changed, 41 leave'."""
-        line = (f"sync of {self.rosters:,} {self.scope}{'es' if self.scope == 'class' else 's'}: "
+        plural = "" if self.rosters == 1 else "es" if self.scope == "class" else "s"
+        line = (f"sync of {self.rosters:,} {self.scope}{plural}: "
                 f"{self.new:,} new, {self.changed:,} changed, {self.leave:,} leave "
                 f"({self.people_removed:,} removed from the directory)")
         return line + (f"; nobody was made to leave: {self.refused}" if self.refused else "")
@@ -49,12 +50,15 @@ class Sync:
         self.scope = scope
         self.kept: set[tuple] = set()
         self.rosters: set[tuple] = set()
+        self.staying: set[tuple] = set()  # (roster, contact_id): still in that roster, maybe elsewhere
 
     def keep(self, memberships) -> None:
         """Memberships (contact_id, school_id, role, grade, class_name) the file names."""
         for key in memberships:
+            roster = self._roster(key[1], key[3], key[4])
             self.kept.add(key)
-            self.rosters.add(self._roster(key[1], key[3], key[4]))
+            self.rosters.add(roster)
+            self.staying.add((roster, key[0]))
 
     def _roster(self, school_id: int, grade: int, class_name: str) -> tuple:
         return (school_id,) if self.scope == "school" else (school_id, grade, class_name)
@@ -69,16 +73,17 @@ class Sync:
                                "the file again to complete the sync")
             return outcome
         leaving = self._leaving()
-        outcome.leave = len({contact_id for _id, contact_id in leaving})
+        outcome.leave = len({contact_id for _id, contact_id, gone in leaving if gone})
         outcome.memberships_removed = len(leaving)
-        ids = [membership_id for membership_id, _contact in leaving]
+        ids = [membership_id for membership_id, _contact, _gone in leaving]
         for start in range(0, len(ids), BATCH):
             db.session.execute(delete(Membership).where(Membership.id.in_(ids[start:start + BATCH])))
-        outcome.people_removed = erase_contacts(orphans({contact_id for _id, contact_id in leaving}))
+        outcome.people_removed = erase_contacts(orphans({contact_id for _id, contact_id, _gone in leaving}))
         return outcome
 
-    def _leaving(self) -> list[tuple[int, int]]:
-        """(membership id, contact id) of memberships in the file's rosters that it does not name."""
+    def _leaving(self) -> list[tuple[int, int, bool]]:
+        """(membership id, contact id, whether the person leaves the roster altogether) of the
+        memberships in the file's rosters that it does not name."""
         columns = (Membership.id, Membership.contact_id, Membership.school_id, Membership.role,
                    Membership.grade, Membership.class_name)
         rosters = list(self.rosters)
@@ -93,5 +98,6 @@ class Sync:
                     select(*columns).where(where)):
                 key = (contact_id, school_id, str(getattr(role, "value", role)), grade, class_name)
                 if key not in self.kept:
-                    leaving.append((membership_id, contact_id))
+                    roster = self._roster(school_id, grade, class_name)
+                    leaving.append((membership_id, contact_id, (roster, contact_id) not in self.staying))
         return leaving

@@ -55,7 +55,9 @@ def test_a_school_sync_makes_the_missing_leave_and_removes_who_has_no_school_lef
     new_year = [["7000001", "guardian", "2", "1", "가족A", "010-2000-0001", ""],  # moved up a grade
                 ["7000001", "guardian", "1", "1", "가족E", "010-2000-0005", ""]]  # new family
     preview = import_contacts(write(tmp_path / "new.csv", new_year), sync="school", dry_run=True)
-    assert (preview.sync.new, preview.sync.leave, preview.sync.people_removed) == (2, 4, 2)
+    # A only changed class: not one who leaves, though their old membership goes.
+    assert (preview.sync.new, preview.sync.leave, preview.sync.people_removed) == (2, 3, 2)
+    assert preview.sync.memberships_removed == 4
     assert people() == {"가족A", "가족B", "가족C", "가족D"}  # a preview writes nothing
 
     done = import_contacts(tmp_path / "new.csv", sync="school")
