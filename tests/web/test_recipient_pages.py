@@ -149,3 +149,23 @@ def test_after_confirming_the_result_is_in_view_and_a_later_visit_says_when(sent
     assert 'id="confirmation"' in shown and "12월 1일 오후 3:05" in shown
     later = client.get(path).get_data(as_text=True)
     assert "12월 1일 오후 3:05" in later and "ack-button" not in later
+
+
+def test_the_alert_page_names_sender_and_time_and_gives_the_lesson_and_help(app, client, dispatcher,
+                                                                           backends, time_machine):
+    time_machine.move_to("2026-12-08T06:05:00+00:00")  # after the lessons' last check
+    school = factories.school("7000001")
+    factories.person((school, "guardian", 1, "1"), email=None)
+    alert = factories.alert("emergency", {"roles": ["guardian"]})
+    alert.lesson_slug = "deepfakes-and-the-law"
+    send_alert(alert, "test")
+    dispatcher.run(until_idle=True)
+    path = link_in(backends.sms.outbox[0].body).replace("http://schoolbell.test", "")
+    page = client.get(path).get_data(as_text=True)
+    assert "서울시교육청" in page and "2026년 12월 8일 (화) 오후 3:05" in page
+    assert "딥페이크 성범죄와 법" in page  # the lesson that goes with it
+    assert "도움받을 곳" in page and "117" in page and "1388" in page  # the lesson's help lines
+    assert f"{path}/settings" in page  # the preference centre, one more tap
+    english = client.get(path, query_string={"lang": "en"}).get_data(as_text=True)
+    assert "Deepfake warning" in english and "Where to get help" in english
+    assert "Seoul Education Office" in english
