@@ -9,6 +9,7 @@ from sqlalchemy import distinct, func, or_, select
 
 from schoolbell import timeutil
 from schoolbell.alerts.models import Acknowledgement, Alert, AlertClass, AlertStatus, Delivery, DeliveryStatus
+from schoolbell.alerts.read_cache import shared_reading
 from schoolbell.extensions import db
 
 PAGE_SIZE = 20
@@ -120,4 +121,7 @@ def list_alerts(office_id: int, wanted: AlertFilter, page: int = 1, visible=None
         pages = max(1, -(-total // page_size))
         page = min(max(1, page), pages)
         alerts = shown[(page - 1) * page_size: page * page_size]
-    return AlertPage(alerts, figures_for([alert.id for alert in alerts]), page, pages, total)
+    # The figures of a city-wide alert take a second to count: pages shown within a moment share them.
+    figures = shared_reading(("figures", tuple((alert.id, alert.status) for alert in alerts)),
+                             lambda: figures_for([alert.id for alert in alerts])).value
+    return AlertPage(alerts, figures, page, pages, total)

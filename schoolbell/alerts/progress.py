@@ -9,6 +9,8 @@ from sqlalchemy import func, literal_column, select
 
 from schoolbell import database, timeutil
 from schoolbell.alerts.models import Alert, AlertStatus, Delivery, DeliveryStatus
+from schoolbell.alerts.read_cache import shared_reading
+from schoolbell.alerts.reports import school_counts
 from schoolbell.extensions import db
 
 # The rate is what went to providers in this last window; short enough to follow a change of pace.
@@ -61,59 +63,102 @@ class Progress:
         return round(self.waiting / self.per_minute * 60)
 
 
-def progress(alert: Alert) -> Progress:
-    """Where the alert's messages are now."""
-    found = Progress()
-    since = timeutil.utcnow() - RATE_WINDOW
+def _minute_of(column):
+    # Minutes since the epoch, computed by the database so a city-wide send is not read row by row.
+    if database.is_postgresql():
+        return func.floor(func.extract("epoch", column) / 60)
+    # SQLite stores "YYYY-MM-DD HH:MM:SS…" (UTC): the first 16 characters name the minute, and cutting
+    # them is several times cheaper per row than strftime.
+    return func.substr(column, 1, 16)
+
+
+@dataclass
+class Snapshot:
+    """Progress, timeline and schools of one alert at one moment."""
+
+    progress: Progress
+    timeline: list[dict]
+    schools: list[dict] = field(default_factory=list)
+    refresh_seconds: int = 2  # how often a page should ask again
+
+
+def snapshot(alert: Alert) -> Snapshot:
+    """The alert's progress, timeline and schools, read once per refresh interval however many pages watch;
+    the interval grows with what reading costs (2 s for a school, longer for the whole city)."""
+    def read() -> Snapshot:
+        found = _read(alert)
+        found.schools = school_counts(alert)
+        return found
+
+    reading = shared_reading(("progress", alert.id, alert.status, alert.deferred_until), read)
+    reading.value.refresh_seconds = reading.keep_seconds
+    return reading.value
+
+
+def _read(alert: Alert) -> Snapshot:
+    """One grouped scan of the alert's deliveries: by channel, status and minute handed over."""
+    now = timeutil.utcnow()
+    since = now - RATE_WINDOW
+    minute = _minute_of(Delivery.sent_at).label("minute")
     rows = db.session.execute(
-        select(Delivery.channel, Delivery.status, func.count(),
+        select(Delivery.channel, Delivery.status, minute, func.count(),
                func.count().filter(Delivery.sent_at >= since))
-        .where(Delivery.alert_id == alert.id).group_by(Delivery.channel, Delivery.status))
-    for channel, status, count, recent in rows:
-        found.by_channel.setdefault(str(channel), {})[str(status)] = count
+        .where(Delivery.alert_id == alert.id)
+        .group_by(Delivery.channel, Delivery.status, literal_column("minute")))
+    found = Progress()
+    buckets: dict[int, dict[str, int]] = {}
+    for channel, status, bucket, count, recent in rows:
+        statuses = found.by_channel.setdefault(str(channel), {})
+        statuses[str(status)] = statuses.get(str(status), 0) + count
         found.per_minute += recent
-        if status is DeliveryStatus.DELIVERED:
-            found.delivered += count
-        elif status is DeliveryStatus.SENT:
-            found.sent += count
-        elif status in FAILED:
-            found.failed += count
-        elif status in WAITING:
-            found.waiting += count
-        else:
-            found.not_sent += count
+        _add(found, status, count)
+        if bucket is not None:
+            entry = buckets.setdefault(_epoch_minute(bucket), {"delivered": 0, "sent": 0, "failed": 0})
+            key = "failed" if status in FAILED else str(status)
+            if key in entry:
+                entry[key] += count
     deferred = alert.deferred_until
-    if found.waiting and deferred is not None and deferred > timeutil.utcnow():
+    if found.waiting and deferred is not None and deferred > now:
         found.quiet_until = deferred
-    return found
+    return Snapshot(found, _timeline(buckets))
+
+
+def _epoch_minute(bucket) -> int:
+    if isinstance(bucket, str):  # SQLite: "YYYY-MM-DD HH:MM", UTC
+        return int(datetime.fromisoformat(bucket).replace(tzinfo=UTC).timestamp()) // 60
+    return int(bucket)
+
+
+def _add(found: Progress, status: DeliveryStatus, count: int) -> None:
+    if status is DeliveryStatus.DELIVERED:
+        found.delivered += count
+    elif status is DeliveryStatus.SENT:
+        found.sent += count
+    elif status in FAILED:
+        found.failed += count
+    elif status in WAITING:
+        found.waiting += count
+    else:
+        found.not_sent += count
+
+
+def _timeline(buckets: dict[int, dict[str, int]]) -> list[dict]:
+    kept = sorted(buckets)[-TIMELINE_MINUTES:]
+    tallest = max((sum(buckets[b].values()) for b in kept), default=0)
+    return [{"at": datetime.fromtimestamp(b * 60, tz=UTC), "tallest": tallest,
+             "total": sum(buckets[b].values()), **buckets[b]} for b in kept]
+
+
+def progress(alert: Alert) -> Progress:
+    """Where the alert's messages are now (read fresh)."""
+    return _read(alert).progress
+
+
+def timeline(alert: Alert) -> list[dict]:
+    """Messages handed over per minute (the last hour with any), by their status now (read fresh)."""
+    return _read(alert).timeline
 
 
 def is_live(alert: Alert) -> bool:
     """Whether the alert page should keep updating itself."""
     return alert.status in (AlertStatus.SCHEDULED, AlertStatus.SENDING)
-
-
-def _minute_of(column):
-    # Minutes since the epoch, computed by the database so a city-wide send is not read row by row.
-    if database.is_postgresql():
-        return func.floor(func.extract("epoch", column) / 60)
-    return func.cast(func.strftime("%s", column), db.Integer) / 60
-
-
-def timeline(alert: Alert, minutes: int = TIMELINE_MINUTES) -> list[dict]:
-    """Messages handed over per minute (the last `minutes` with any), by their status now."""
-    minute = _minute_of(Delivery.sent_at).label("minute")
-    rows = db.session.execute(
-        select(minute, Delivery.status, func.count())
-        .where(Delivery.alert_id == alert.id, Delivery.sent_at.is_not(None))
-        .group_by(literal_column("minute"), Delivery.status).order_by(literal_column("minute")))
-    buckets: dict[int, dict[str, int]] = {}
-    for bucket, status, count in rows:
-        entry = buckets.setdefault(int(bucket), {"delivered": 0, "sent": 0, "failed": 0})
-        key = "failed" if status in FAILED else str(status)
-        if key in entry:
-            entry[key] += count
-    kept = sorted(buckets)[-minutes:]
-    tallest = max((sum(buckets[b].values()) for b in kept), default=0)
-    return [{"at": datetime.fromtimestamp(b * 60, tz=UTC), "tallest": tallest,
-             "total": sum(buckets[b].values()), **buckets[b]} for b in kept]

@@ -10,8 +10,8 @@ from schoolbell.accounts.scope import school_scope
 from schoolbell.alerts.acknowledgements import ack_rates, confirming_kinds
 from schoolbell.alerts.listing import list_alerts
 from schoolbell.alerts.models import Alert, AlertClass, AlertStatus
-from schoolbell.alerts.progress import is_live, progress, timeline
-from schoolbell.alerts.reports import alert_events, school_counts, status_counts
+from schoolbell.alerts.progress import is_live, snapshot
+from schoolbell.alerts.reports import alert_events, status_counts
 from schoolbell.alerts.summary import preview_report, timing
 from schoolbell.extensions import db
 from schoolbell.web.alert_filters import AlertFilterForm
@@ -69,11 +69,10 @@ def page_url(page: int) -> str:
 SCHOOL_SORTS = ("school", "total", "delivered", "failed")
 
 
-def _school_rows(user: User, alert: Alert, sort: str) -> list[dict]:
+def _school_rows(user: User, counts: list[dict], sort: str) -> list[dict]:
     """Per school: messages, delivered, failed and the delivered share, sorted as the reader chose."""
-    rows = school_counts(alert)
-    if user.role is not UserRole.OFFICE:
-        rows = [row for row in rows if row["school_code"] == user.school.code]
+    rows = [dict(row) for row in counts
+            if user.role is UserRole.OFFICE or row["school_code"] == user.school.code]
     for row in rows:
         statuses = row["by_status"]
         row["total"] = sum(n for status, n in statuses.items() if status not in ("skipped", "cancelled"))
@@ -88,8 +87,10 @@ def _school_rows(user: User, alert: Alert, sort: str) -> list[dict]:
 def _live_context(user: User, alert: Alert) -> dict:
     sort = request.args.get("sort", "school")
     sort = sort if sort in SCHOOL_SORTS else "school"
-    return {"alert": alert, "progress": progress(alert), "timeline": timeline(alert), "live": is_live(alert),
-            "schools": _school_rows(user, alert, sort), "sort": sort}
+    now = snapshot(alert)
+    return {"alert": alert, "progress": now.progress, "timeline": now.timeline, "live": is_live(alert),
+            "refresh_seconds": now.refresh_seconds, "schools": _school_rows(user, now.schools, sort),
+            "sort": sort}
 
 
 @console.get("/alerts/<int:alert_id>")

@@ -11,7 +11,8 @@ import pytest
 from schoolbell import timeutil
 from schoolbell.accounts.models import UserRole
 from schoolbell.alerts.models import Delivery, DeliveryStatus
-from schoolbell.alerts.progress import progress
+from schoolbell.alerts.progress import progress, snapshot
+from schoolbell.alerts.read_cache import Reading
 from schoolbell.alerts.services import send_alert
 from schoolbell.extensions import db
 from tests import factories
@@ -49,10 +50,22 @@ def test_progress_counts_pace_and_time_left(app, sending):
     assert now.seconds_left == 30  # 3 waiting at 6 a minute
 
 
+def test_watching_pages_share_one_reading_and_ask_less_often_when_reading_is_slow(app, sending):
+    first = snapshot(sending)
+    delivery = db.session.scalar(db.select(Delivery).where(Delivery.status == DeliveryStatus.PENDING))
+    delivery.status = DeliveryStatus.DELIVERED
+    db.session.commit()
+    assert snapshot(sending) is first  # a second page within the interval costs the database nothing
+    assert progress(sending).delivered == first.progress.delivered + 1  # a fresh read sees the change
+    assert first.refresh_seconds == 2
+    assert Reading(None, seconds_to_read=0.05).keep_seconds == 2
+    assert Reading(None, seconds_to_read=3.0).keep_seconds == 12  # a city-wide send: ask every 12 s
+
+
 def test_the_page_refreshes_itself_only_while_sending(client, sending):
     sign_in(client, "office@sen.example")
     page = client.get(f"/console/alerts/{sending.id}?lang=ko").get_data(as_text=True)
-    assert 'hx-trigger="every 2s"' in page and "htmx.min.js" in page
+    assert 'hx-trigger="every 2s"' in page  # a small send: every 2 s and "htmx.min.js" in page
     assert "70.0%" in page and "발송 중" in page
     fragment = client.get(f"/console/alerts/{sending.id}/live").get_data(as_text=True)
     assert 'id="live"' in fragment
