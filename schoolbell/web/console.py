@@ -39,7 +39,8 @@ def _visible(user: User, alert: Alert) -> bool:
                  or school.district_office_id in target["district_office_ids"]))
 
 
-def _alert_for(user: User, alert_id: int) -> Alert:
+def alert_for(user: User, alert_id: int) -> Alert:
+    """The alert if this user may see it; 404 otherwise."""
     alert = db.session.get(Alert, alert_id)
     if alert is None or not _visible(user, alert):
         abort(404)  # not 403: whether an alert exists elsewhere is not theirs to know
@@ -98,7 +99,7 @@ def _live_context(user: User, alert: Alert) -> dict:
 def alert_detail(alert_id: int):
     """The alert and its send as it happens: progress, pace, charts, schools, confirmations, audit trail."""
     user = current_user()
-    alert = _alert_for(user, alert_id)
+    alert = alert_for(user, alert_id)
     office = user.role is UserRole.OFFICE
     kinds = confirming_kinds(alert)
     rates = ack_rates(alert, kinds, by_class=not office, school_filter=school_scope(user))
@@ -116,5 +117,5 @@ def alert_detail(alert_id: int):
 def live(alert_id: int):
     """The part of the alert page that follows a send, for the page to refresh itself with."""
     user = current_user()
-    alert = _alert_for(user, alert_id)
+    alert = alert_for(user, alert_id)
     return render_template("console/_live.html", **_live_context(user, alert))

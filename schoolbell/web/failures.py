@@ -12,7 +12,7 @@ from schoolbell.accounts.auth import current_user, login_required
 from schoolbell.accounts.models import UserRole
 from schoolbell.alerts.reports import failure_rows
 from schoolbell.csv_safety import safe_row
-from schoolbell.web.console import _alert_for, console
+from schoolbell.web.console import alert_for, console
 from schoolbell.web.failure_reasons import failure_words
 from schoolbell.web.vocabulary import label
 
@@ -21,7 +21,7 @@ PAGE_ROWS = 500
 
 def _office_alert(alert_id: int):
     user = current_user()
-    alert = _alert_for(user, alert_id)
+    alert = alert_for(user, alert_id)
     if user.role is not UserRole.OFFICE:
         abort(404)
     return alert
