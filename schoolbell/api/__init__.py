@@ -7,8 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Attach the API: spec settings, its blueprints, error format, rate limit and CLI commands."""
-    from schoolbell.api import alert_status, alerts, cap_views, docs, lessons, schools
-    from schoolbell.api.cli import api_keys_cli, cap_cli
+    from schoolbell.api import alert_status, alerts, cap_views, docs, lessons, schools, webhook_views
+    from schoolbell.api.cli import api_keys_cli, cap_cli, webhooks_cli
     from schoolbell.api.framework import ProblemApi, convert_stray_errors
     from schoolbell.extensions import csrf
 
@@ -28,7 +28,7 @@ def init_app(app: Flask) -> None:
     })
     api = ProblemApi(app)
     for blueprint in (schools.blp, alerts.blp, alert_status.blp, lessons.blp, cap_views.blp,
-                      cap_views.feed_blp):
+                      cap_views.feed_blp, webhook_views.blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # API calls carry a Bearer key, not a session cookie
     csrf.exempt(api._app.blueprints["api-docs"])
@@ -36,3 +36,4 @@ def init_app(app: Flask) -> None:
     app.after_request(convert_stray_errors)
     app.cli.add_command(api_keys_cli)
     app.cli.add_command(cap_cli)
+    app.cli.add_command(webhooks_cli)

@@ -103,3 +103,25 @@ def show_command(alert_id: int) -> None:
     if alert is None:
         raise click.ClickException(f"there is no alert {alert_id}")
     click.echo(build_cap(alert, host_of(current_app.config.get("PUBLIC_BASE_URL", ""))).decode())
+
+
+webhooks_cli = AppGroup("api-webhooks", help="Outgoing webhooks: collect events and post them, signed.")
+
+
+@webhooks_cli.command("run")
+@click.option("--once", is_flag=True, help="collect and post what is due once, then stop")
+@click.option("--interval", type=float, default=5.0, show_default=True, help="seconds between rounds")
+def run_command(once: bool, interval: float) -> None:
+    """Collect new events and post due ones (retries with backoff for 24 h); run one of these."""
+    import time
+
+    from schoolbell.api.webhooks.collect import collect
+    from schoolbell.api.webhooks.sender import send_due
+
+    while True:
+        added = collect()
+        outcome = send_due()
+        if once:
+            click.echo(f"collected {added}; " + ", ".join(f"{k} {v}" for k, v in outcome.items()))
+            return
+        time.sleep(interval)

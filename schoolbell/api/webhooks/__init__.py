@@ -1,0 +1,1 @@
+"""Outgoing webhooks: an office's endpoints, signed events, collection and sending with retries."""
