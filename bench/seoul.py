@@ -1,0 +1,247 @@
+"""All of Seoul, end to end: seed the city, send one emergency to every guardian, time the hand-over.
+
+    python -m bench.seoul [--schools N] [--postgres URL] [--pg-workers 3] [--sqlite-workers 2]
+                          [--latency-ms 100] [--baseline 20000] [--no-load] [--skip-sqlite]
+
+For each database (SQLite, the embedded default; PostgreSQL when given): a fresh database seeded with
+`flask demo seed --scale seoul` (with --schools, only the first N schools of the real list), workers
+already running and idle, then `flask alerts send` of an emergency to every guardian. The time runs
+from the start of that command to the last delivery handed to a provider (its sent_at), per channel:
+SMS through the real twilio client against `python -m schoolbell.simulator` (--latency-ms), email
+through aiosmtplib against Postfix's C `smtp-sink`. While it sends, locust drives the console and
+parent pages through gunicorn at 100 requests/s; the same load on the idle server first is its
+baseline. After the send, the bare clients send the alert's first --baseline messages of each channel
+from one process to the same servers (bench/seoul_baseline.py): the rate a worker could reach with no
+database. Prints the figures, the ratios and every process's peak RSS.
+Targets on the 2-core machine: the city in ≤ 8 minutes (goal 5), email ≥ 1,000/s per worker, SMS
+≥ 0.85 of the baseline, page p95 ≤ 100 ms during the send, peak RSS ≤ 200 MB per process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from bench.directory_bench import SCHOOL_DATA, database_env
+from bench.dispatch_bench import last_json, sms_env
+from bench.load import CONSOLE_EMAIL, CONSOLE_PASSWORD, run_locust, web_server, write_parent_paths
+from bench.measure import FLASK, run_measured
+from bench.processes import children, peak_rss_mb, postfix_smtp_sink, spawned, stop
+from bench.servers import twilio_simulator
+from bench.workload import ALERT, database_url, flask
+
+MINUTES, GOAL, EMAIL_RATE, SMS_RATIO, P95_MS, RSS_MB = 8.0, 5.0, 1000.0, 0.85, 100.0, 200.0
+NEIS_FILE = "neis_schoolinfo_seoul_2022-07-31.csv"
+
+
+def progress(step: str) -> None:
+    """Say what is happening (stderr: the figures are the output)."""
+    print(f"… {datetime.now(UTC):%H:%M:%S} {step}", file=sys.stderr, flush=True)
+
+
+def school_data(workdir: Path, schools: int | None) -> Path:
+    """The real school files, or a copy whose school list stops after the first `schools` rows."""
+    if not schools:
+        return SCHOOL_DATA
+    folder = workdir / "schools"
+    shutil.copytree(SCHOOL_DATA, folder)
+    (folder / NEIS_FILE).chmod(0o644)
+    lines = (SCHOOL_DATA / NEIS_FILE).read_bytes().splitlines(keepends=True)
+    (folder / NEIS_FILE).write_bytes(b"".join(lines[:schools + 1]))
+    return folder
+
+
+def query(env: dict[str, str], sql: str, **params) -> list:
+    """Rows of one query on the bench's database."""
+    engine = create_engine(database_url(env))
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text(sql), params).all()
+    finally:
+        engine.dispose()
+
+
+def open_deliveries(env: dict[str, str], alert_id: int) -> int:
+    """The alert's deliveries not yet handed to a provider (none exist before its fan-out)."""
+    return query(env, "SELECT count(*) FROM deliveries WHERE alert_id = :a AND status IN "
+                      "('pending', 'sending')", a=alert_id)[0][0]
+
+
+def handed_over(env: dict[str, str], alert_id: int) -> dict[str, tuple[int, datetime]]:
+    """Per channel: deliveries handed to the provider and when the last one was."""
+    rows = query(env, "SELECT channel, count(*), max(sent_at) FROM deliveries WHERE alert_id = :a "
+                      "AND sent_at IS NOT NULL GROUP BY channel", a=alert_id)
+    return {channel: (count, _aware(last)) for channel, count, last in rows}
+
+
+def _aware(moment) -> datetime:
+    if isinstance(moment, str):  # SQLite hands the stored text back through a raw query
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def worker_command() -> list[str]:
+    """A dispatcher process as production runs it."""
+    return [*FLASK, "worker"]
+
+
+def run_city(label: str, env: dict[str, str], workers: int, latency_ms: float, baseline: int,
+             load: bool) -> dict:
+    """Seed, send, time; returns the figures of one database."""
+    progress(f"{label}: migrating and seeding the city")
+    flask(env, "db", "upgrade")
+    seeded = run_measured(f"{label}: seed", [*FLASK, "demo", "seed", "--scale", "seoul"], env)
+    flask(env, "users", "create", "--email", CONSOLE_EMAIL, "--name", "bench", "--role", "office",
+          "--password", CONSOLE_PASSWORD)
+    alert_id = int(flask(env, "alerts", "create", *ALERT).split()[0])
+    figures: dict = {"label": label, "workers": workers, "seed_seconds": seeded.seconds}
+    with ExitStack() as stack:
+        sms_url = stack.enter_context(twilio_simulator(latency_ms))
+        smtp_port, sink = stack.enter_context(postfix_smtp_sink())
+        send_env = {**env, **sms_env(sms_url), "EMAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1",
+                    "SMTP_PORT": str(smtp_port), "SMTP_SECURITY": "none"}
+        web = stack.enter_context(web_server(env)) if load else None
+        paths = Path(env["SCHOOLBELL_INSTANCE_DIR"]) / "parent_paths.txt"
+        pool = [stack.enter_context(spawned(worker_command(), send_env, lambda: True, "worker"))
+                for _ in range(workers)]
+        time.sleep(3)  # the workers are up and idle, as in production
+        progress(f"{label}: sending to every guardian with {workers} worker(s)")
+        started = datetime.now(UTC)
+        fan_out: list = []
+        sending = threading.Thread(target=lambda: fan_out.append(run_measured(
+            f"{label}: alerts send", [*FLASK, "alerts", "send", str(alert_id), "--actor", "bench"], env)))
+        sending.start()
+        if load:
+            figures["busy_load"] = _busy_load(env, web[0], alert_id, paths)
+        sending.join()
+        _wait_drained(env, alert_id)
+        progress(f"{label}: every delivery handed over")
+        figures["handed_over"] = {channel: {"count": count, "seconds": (last - started).total_seconds()}
+                                  for channel, (count, last) in handed_over(env, alert_id).items()}
+        figures["fan_out_seconds"] = fan_out[0].seconds
+        figures["deliveries"] = fan_out[0].output.strip().splitlines()[-1]
+        figures["rss_mb"] = {"workers": [peak_rss_mb(p.pid) for p in pool], "fan-out": fan_out[0].peak_rss_mb,
+                             "smtp-sink": peak_rss_mb(sink.pid)}
+        if web is not None:
+            progress(f"{label}: the same load on the idle web (baseline)")
+            figures["idle_load"] = run_locust(web[0], 30, alert_id, paths)
+            figures["rss_mb"]["web"] = [peak_rss_mb(pid) for pid in children(web[1].pid)]
+        for process in pool:
+            stop(process)
+        progress(f"{label}: bare clients, {baseline:,} messages per channel")
+        figures["baseline"] = last_json(run_measured(
+            f"{label}: baseline", [sys.executable, "-m", "bench.seoul_baseline", str(alert_id),
+                                   str(baseline)], send_env).output)
+    return figures
+
+
+def _busy_load(env, url: str, alert_id: int, paths: Path) -> dict:
+    """The same load while the city is being sent, as soon as the fan-out has made deliveries."""
+    deadline = time.monotonic() + 120
+    while open_deliveries(env, alert_id) == 0 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    write_parent_paths(env, alert_id, 2000, paths)
+    return run_locust(url, 60, alert_id, paths)
+
+
+def _wait_drained(env: dict[str, str], alert_id: int) -> None:
+    while open_deliveries(env, alert_id):
+        time.sleep(1)
+
+
+def report(results: list[dict]) -> None:
+    """The figures beside their baselines and targets."""
+    print("\n== All of Seoul, end to end")
+    for figures in results:
+        label, workers = figures["label"], figures["workers"]
+        channels = figures["handed_over"]
+        total = sum(c["count"] for c in channels.values())
+        seconds = max(c["seconds"] for c in channels.values())
+        print(f"  {label}, {workers} worker(s): {figures['deliveries']}")
+        print(f"    city handed over: {total:,} messages in {seconds:,.1f} s ({seconds / 60:.1f} min, "
+              f"{total / seconds:,.0f}/s)   target ≤ {MINUTES:.0f} min (goal {GOAL:.0f}) "
+              f"{_verdict(seconds <= MINUTES * 60)}   fan-out {figures['fan_out_seconds']:.1f} s, "
+              f"seed {figures['seed_seconds']:.0f} s")
+        bare_all = figures["baseline"]
+        bare_total = (sum(bare_all[c]["messages"] for c in ("sms", "email"))
+                      / max(bare_all[c]["seconds"] for c in ("sms", "email")))
+        dispatch = seconds - figures["fan_out_seconds"]
+        print(f"    both channels after the fan-out: {total / dispatch:,.0f}/s "
+              f"({total / dispatch / workers:,.0f}/s per worker)   bare clients, both at once, one process: "
+              f"{bare_total:,.0f}/s   ratio {total / dispatch / bare_total:.2f}")
+        for channel, handed in sorted(channels.items()):
+            rate = handed["count"] / handed["seconds"]
+            bare = figures["baseline"][channel]
+            bare_rate = bare["messages"] / bare["seconds"]
+            per_worker = rate / workers
+            target = (f"≥ {EMAIL_RATE:,.0f}/s per worker {_verdict(per_worker >= EMAIL_RATE)}"
+                      if channel == "email" else
+                      f"ratio ≥ {SMS_RATIO} {_verdict(rate / bare_rate >= SMS_RATIO)}")
+            print(f"    {channel:<5} {handed['count']:>9,} in {handed['seconds']:>6.1f} s: {rate:>6,.0f}/s "
+                  f"({per_worker:,.0f}/s per worker)   bare client {bare_rate:>6,.0f}/s "
+                  f"({bare['messages']:,}, {bare['errors']} errors)   ratio {rate / bare_rate:.2f}   "
+                  f"{target}")
+        if "busy_load" in figures:
+            idle, busy = figures["idle_load"], figures["busy_load"]
+            print(f"    web at 100 req/s: p95 {busy['p95_ms']:.0f} ms during the send "
+                  f"(p50 {busy['p50_ms']:.0f}, {busy['rps']:.0f} req/s, {busy['failures']} failed) "
+                  f"beside {idle['p95_ms']:.0f} ms idle (p50 {idle['p50_ms']:.0f})   "
+                  f"target ≤ {P95_MS:.0f} ms {_verdict(busy['p95_ms'] <= P95_MS)}")
+            print("      p95 per page during the send: " + ", ".join(
+                f"{name} {value:.0f} ms" for name, value in sorted(busy["pages"].items())))
+        rss = figures["rss_mb"]
+        peaks = [*rss["workers"], *rss.get("web", []), figures["baseline"]["peak_rss_mb"], rss["fan-out"]]
+        print(f"    peak RSS: workers {', '.join(f'{m:.0f}' for m in rss['workers'])} MB; "
+              f"fan-out {rss['fan-out']:.0f} MB; web "
+              f"{', '.join(f'{m:.0f}' for m in rss.get('web', [])) or '-'} MB; bare client "
+              f"{figures['baseline']['peak_rss_mb']:.0f} MB; smtp-sink {rss['smtp-sink']:.0f} MB   "
+              f"target ≤ {RSS_MB:.0f} MB {_verdict(max(peaks) <= RSS_MB)}")
+
+
+def _verdict(passed: bool) -> str:
+    return "PASS" if passed else "MISS"
+
+
+def main() -> None:
+    """Measure each database and print."""
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--schools", type=int, help="only the first N schools (a quick check)")
+    parser.add_argument("--postgres", help="also on this PostgreSQL server (its schema is reset)")
+    parser.add_argument("--pg-workers", type=int, default=3)
+    parser.add_argument("--sqlite-workers", type=int, default=2)
+    parser.add_argument("--latency-ms", type=float, default=100.0, help="the simulator's latency")
+    parser.add_argument("--baseline", type=int, default=20_000, help="bare-client messages per channel")
+    parser.add_argument("--no-load", action="store_true", help="no web load")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="schoolbell-seoul-"))
+    results = []
+    try:
+        data = school_data(workdir, args.schools)
+        runs = ([] if args.skip_sqlite else [("sqlite", None, args.sqlite_workers)]) + (
+            [("postgresql", args.postgres, args.pg_workers)] if args.postgres else [])
+        for label, postgres, workers in runs:
+            env = {**database_env(workdir, label, postgres), "SCHOOL_DATA_DIR": str(data)}
+            results.append(run_city(label, env, workers, args.latency_ms, args.baseline, not args.no_load))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if results:
+            report(results)
+            if args.json:
+                args.json.write_text(json.dumps(results, default=str, indent=1))
+
+
+if __name__ == "__main__":
+    main()
