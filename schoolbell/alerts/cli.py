@@ -111,6 +111,7 @@ def preview_command(alert_id: int, show_unreachable: int, as_json: bool) -> None
                    + (f"; not on Korean routes: {' '.join(info['unsupported_characters'])}"
                       if info["unsupported_characters"] else ""))
     click.echo(f"  SMS segments in all: {sms['total_segments']:,}")
+    click.echo(f"  {sms['carrier_explanation']['en']}")
     for line in _timing_lines(result):
         click.echo(f"  {line}")
     for warning in result["warnings"]:
