@@ -32,3 +32,10 @@ def test_the_served_app_logs_no_token(app, caplog):
     server.server_close()
     logged = " ".join(record.getMessage() for record in caplog.records)
     assert "/m/[token]" in logged and "secretpart" not in logged
+
+
+def test_short_links_and_their_settings_pages_are_redacted():
+    line = "GET /m/AaTaKQPiH/settings?lang=en POST /u/1X2BOKW POST /m/1ASK86X/read"
+    redacted = redact_tokens(line)
+    assert not any(code in redacted for code in ("AaTaKQPiH", "1X2BOKW", "1ASK86X"))
+    assert "/m/[token]/settings?lang=en" in redacted and "/u/[token]" in redacted
