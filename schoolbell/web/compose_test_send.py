@@ -48,7 +48,8 @@ def send_test(alert: Alert, user: User, language: str) -> list[str]:
         backends.sms.send(SmsMessage(to=user.phone, body=body))
         went.append(mask_phone(user.phone))
     preview = email_preview(alert, language)
-    backends.email.send(EmailMessage(to=user.email, subject=f"[{_('Test')}] {preview.subject}",
+    test = _("Test")
+    backends.email.send(EmailMessage(to=user.email, subject=f"[{test}] {preview.subject}",
                                      text=preview.text, language=language))
     went.append(mask_email(user.email))
     return went
