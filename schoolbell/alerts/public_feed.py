@@ -18,8 +18,7 @@ GONE_OUT = (AlertStatus.SENDING, AlertStatus.SENT, AlertStatus.CANCELLED)
 
 
 def public_alerts_query(office_id: int):
-    """Alerts the public may see: live (not team or test), gone out, not a class's lesson or one class's
-    notice."""
+    """Alerts the public may see: live (not team or test), gone out, not a class's lesson."""
     return (select(Alert).where(Alert.office_id == office_id, Alert.fanned_out_at.is_not(None),
                                 Alert.alert_class.in_(PUBLIC_CLASSES),
                                 Alert.status.in_(GONE_OUT),
@@ -29,16 +28,15 @@ def public_alerts_query(office_id: int):
 def is_public(alert: Alert) -> bool:
     """Whether the alert is in its office's public feed."""
     target = alert.target or {}
-    return (not target.get("grades") and not target.get("classes")
+    return (not target.get("classes")
             and db.session.scalar(public_alerts_query(alert.office_id).where(Alert.id == alert.id))
             is not None)
 
 
 def public_alerts(office: EducationOffice) -> list[Alert]:
-    """The office's latest public alerts, newest first (alerts to one grade or class are left out)."""
+    """The office's latest public alerts, newest first (notices to single classes are left out)."""
     rows = db.session.scalars(public_alerts_query(office.id).order_by(Alert.id.desc()).limit(FEED_SIZE * 2))
-    return [alert for alert in rows
-            if not (alert.target or {}).get("grades") and not (alert.target or {}).get("classes")][:FEED_SIZE]
+    return [alert for alert in rows if not (alert.target or {}).get("classes")][:FEED_SIZE]
 
 
 def _add(parent, name: str, text: str | None = None, **attributes):
