@@ -89,8 +89,8 @@ test-postgres: install
 	bash .ci/postgres.sh start
 	SCHOOLBELL_TEST_DATABASE_URL=$$(bash .ci/postgres.sh url) $(BIN)/pytest -q
 
-# Seoul-scale benchmarks (minutes; not tests; bench.seoul sends the whole city: about an hour). Also on PostgreSQL when SCHOOLBELL_BENCH_POSTGRES_URL
-# names a database whose schema may be dropped.
+# Seoul-scale benchmarks (minutes; not tests; bench.seoul sends the whole city: about an hour).
+# Also on PostgreSQL when SCHOOLBELL_BENCH_POSTGRES_URL names a database whose schema may be dropped.
 bench: install
 	$(BIN)/python -m bench.directory_bench $${SCHOOLBELL_BENCH_POSTGRES_URL:+--postgres "$$SCHOOLBELL_BENCH_POSTGRES_URL"}
 	$(BIN)/python -m bench.dispatch_bench $${SCHOOLBELL_BENCH_POSTGRES_URL:+--postgres "$$SCHOOLBELL_BENCH_POSTGRES_URL"}

@@ -90,6 +90,14 @@ def _aware(moment) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def database_mb(env: dict[str, str]) -> float:
+    """The database's size on disk after the send (PostgreSQL: the database; SQLite: file and WAL)."""
+    if env.get("DATABASE_URL"):
+        return query(env, "SELECT pg_database_size(current_database())")[0][0] / 2**20
+    folder = Path(env["SCHOOLBELL_INSTANCE_DIR"])
+    return sum(path.stat().st_size for path in folder.glob("schoolbell.db*")) / 2**20
+
+
 def worker_command() -> list[str]:
     """A dispatcher process as production runs it."""
     return [*FLASK, "worker"]
@@ -130,6 +138,7 @@ def run_city(label: str, env: dict[str, str], workers: int, latency_ms: float, b
                                   for channel, (count, last) in handed_over(env, alert_id).items()}
         figures["fan_out_seconds"] = fan_out[0].seconds
         figures["deliveries"] = fan_out[0].output.strip().splitlines()[-1]
+        figures["database_mb"] = database_mb(env)
         figures["rss_mb"] = {"workers": [peak_rss_mb(p.pid) for p in pool], "fan-out": fan_out[0].peak_rss_mb,
                              "smtp-sink": peak_rss_mb(sink.pid)}
         if web is not None:
@@ -171,7 +180,7 @@ def report(results: list[dict]) -> None:
         print(f"    city handed over: {total:,} messages in {seconds:,.1f} s ({seconds / 60:.1f} min, "
               f"{total / seconds:,.0f}/s)   target ≤ {MINUTES:.0f} min (goal {GOAL:.0f}) "
               f"{_verdict(seconds <= MINUTES * 60)}   fan-out {figures['fan_out_seconds']:.1f} s, "
-              f"seed {figures['seed_seconds']:.0f} s")
+              f"seed {figures['seed_seconds']:.0f} s, database {figures['database_mb']:,.0f} MB")
         bare_all = figures["baseline"]
         bare_total = (sum(bare_all[c]["messages"] for c in ("sms", "email"))
                       / max(bare_all[c]["seconds"] for c in ("sms", "email")))
