@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from schoolbell.alerts.confirmation_time import confirmed_on
 from schoolbell.alerts.links import UNSUBSCRIBE_DAYS, delivery_id_from
@@ -60,7 +61,10 @@ def _wanted(contact: Contact) -> prefs.Preferences:
     language = form.get("language", "")
     own = [school.id for school in prefs.schools_of(contact)]
     kept = {value for value in form.getlist("school") if value.isdigit()}
-    return prefs.Preferences(language=language, sms="sms" in form, email="email" in form,
+    now = prefs.current(contact)
+    # A channel with no address is shown but cannot be ticked: saving keeps its choice as it was.
+    return prefs.Preferences(language=language, sms="sms" in form if contact.phone else now.sms,
+                             email="email" in form if contact.email else now.email,
                              muted_school_ids=tuple(i for i in own if str(i) not in kept))
 
 
@@ -95,9 +99,10 @@ def save(kind: str, token: str):
     contact, _delivery = _contact(kind, token)
     try:
         prefs.change(contact, _wanted(contact), "preference_centre")
-    except prefs.PreferenceError as problem:
+    except prefs.PreferenceError:
         db.session.rollback()
-        return _page(kind, token, contact, error=str(problem))
+        with force_locale(_language(contact)):
+            return _page(kind, token, contact, error=str(_("Choose 한국어 or English.")))
     db.session.commit()
     language = str(contact.language.value)
     return redirect(_centre_url(kind, token, language, saved=1, _anchor="saved"), code=303)

@@ -85,3 +85,21 @@ def test_an_email_offers_settings_and_one_click_unsubscribe(app, client, dispatc
     assert client.post(path[:-2] + "zz", data={"List-Unsubscribe": "One-Click"}).status_code == 404
     # An SMS link's code is not an unsubscribe code (and the other way round).
     assert client.get(path.replace("/u/", "/m/")).status_code == 404
+
+
+def test_bad_choices_are_refused_with_a_reason_and_change_nothing(app, client, dispatcher, backends):
+    school, other = factories.school("7000001"), factories.school("7000009")
+    parent = factories.person((school, "guardian", 1, "1"), email=None)
+    send_alert(factories.alert("routine", {"roles": ["guardian"]}), "test")
+    dispatcher.run(until_idle=True)
+    settings = link_in(backends.sms.outbox[0].body) + "/settings"
+    answer = client.post(settings, data={"language": "fr", "sms": "1", "school": str(school.id)})
+    assert answer.status_code == 400 and "한국어나 English 중에서 고르세요" in answer.get_data(as_text=True)
+    # A school that is not theirs, or not a number, cannot be chosen: it is simply not among theirs.
+    assert client.post(settings, data={"language": "ko", "sms": "1",
+                                       "school": ["abc", str(other.id), str(school.id)]}).status_code == 303
+    assert db.session.scalars(select(PreferenceChange)).all() == []  # nothing changed, nothing recorded
+    assert client.post(settings.replace("/settings", "/undo/99999")).status_code == 404
+    assert client.get(settings[:-12] + "zzzzzz/settings").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Contact, parent.id).language.value == "ko"
