@@ -99,3 +99,16 @@ def test_console_pages_keep_their_html_errors(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
+
+
+def test_an_unexpected_error_is_a_500_problem_without_details(client, live_key, monkeypatch):
+    from schoolbell.api import schools
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("database exploded: secret detail")
+
+    monkeypatch.setattr(schools, "page", broken)
+    client.application.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.get("/api/v1/schools", headers=auth(live_key))
+    assert response.status_code == 500 and response.mimetype == PROBLEM
+    assert "secret detail" not in response.get_data(as_text=True)
