@@ -85,3 +85,13 @@ def test_preview_figures_equal_what_the_backend_received(readme_alert, app, disp
     assert report["total_segments"] == sum(analyse_sms(m.body).segments for m in backends.sms.outbox)
     explained = report["carrier_explanation"]["en"]
     assert ("[Web발신]" in explained) if route_prefix == "[Web발신]" else ("adds nothing" in explained)
+
+
+@pytest.mark.parametrize(("official", "short"), [
+    ("서울특별시교육청", "서울시교육청"), ("부산광역시교육청", "부산시교육청"),
+    ("세종특별자치시교육청", "세종시교육청"), ("제주특별자치도교육청", "제주도교육청"),
+    ("경기도교육청", "경기도교육청")])
+def test_an_office_without_a_sender_name_goes_by_the_name_people_say(official, short):
+    from schoolbell.directory.sender_names import short_korean_name
+
+    assert short_korean_name(official) == short
