@@ -7,7 +7,16 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Attach the API: spec settings, its blueprints, error format, rate limit and CLI commands."""
-    from schoolbell.api import alert_status, alerts, cap_views, docs, lessons, schools, webhook_views
+    from schoolbell.api import (
+        alert_status,
+        alerts,
+        cap_views,
+        docs,
+        lessons,
+        people,
+        schools,
+        webhook_views,
+    )
     from schoolbell.api.cli import api_keys_cli, cap_cli, webhooks_cli
     from schoolbell.api.framework import ProblemApi, convert_stray_errors
     from schoolbell.extensions import csrf
@@ -28,7 +37,7 @@ def init_app(app: Flask) -> None:
     })
     api = ProblemApi(app)
     for blueprint in (schools.blp, alerts.blp, alert_status.blp, lessons.blp, cap_views.blp,
-                      cap_views.feed_blp, webhook_views.blp):
+                      cap_views.feed_blp, webhook_views.blp, people.blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # API calls carry a Bearer key, not a session cookie
     csrf.exempt(api._app.blueprints["api-docs"])
