@@ -56,6 +56,8 @@
     lastUnsupported[language] = data.unsupported;
     var bubble = form.querySelector("[data-bubble='" + language + "']");
     if (bubble) { bubble.textContent = data.sms; }
+    var sender = form.querySelector("[data-sender='" + language + "']");
+    if (sender) { sender.textContent = data.sender; }
     levels[language] = data.level;
     var refused = Object.keys(levels).some(function (key) { return levels[key] === "refuse"; });
     saveButton.disabled = refused;

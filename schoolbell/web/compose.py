@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from schoolbell.accounts.auth import login_required
 from schoolbell.accounts.models import User
-from schoolbell.alerts.models import Alert, AlertClass
+from schoolbell.alerts.models import Alert
 from schoolbell.alerts.services import NOT_STARTED, AlertError, create_alert, edit_alert
 from schoolbell.alerts.sms_limits import REFUSE, check_draft
 from schoolbell.alerts.sms_replacements import replace_unsupported
@@ -16,7 +16,6 @@ from schoolbell.alerts.templates import office_template, office_templates
 from schoolbell.extensions import db
 from schoolbell.web.compose_base import compose, office_user, own_alert
 from schoolbell.web.compose_forms import CLASS_HELP, AlertForm
-from schoolbell.web.message_preview import sender_name, sms_bubble
 from schoolbell.web.school_picker import chosen_schools, search_schools
 
 __all__ = ["compose"]
@@ -62,7 +61,8 @@ def _valid(form: AlertForm) -> bool:
         title, body = getattr(form, f"title_{language}"), getattr(form, f"body_{language}")
         if not (title.data or body.data):
             continue
-        check = check_draft(form.alert_class.data or "routine", title.data or "", body.data or "", language)
+        check = check_draft(form.user.office, form.alert_class.data or "routine", title.data or "",
+                            body.data or "", language)
         if check.level == REFUSE:
             body.errors = [*body.errors, sms_refusal_text(check)]
             good = False
@@ -73,9 +73,9 @@ def sms_refusal_text(check) -> str:
     """Why an SMS cannot be sent, in the reader's language."""
     if check.over_lms:
         return _("This SMS is %(bytes)s bytes on Korean routes: more than one LMS (%(limit)s bytes). "
-                 "Shorten it.", bytes=f"{check.analysis.cp949_bytes:,}", limit="2,000")
+                 "Shorten it.", bytes=f"{check.cp949_bytes:,}", limit="2,000")
     return _("This SMS is %(segments)s segments: more than the limit of %(cap)s. Shorten it.",
-             segments=check.analysis.segments, cap=check.cap)
+             segments=check.segments, cap=check.cap)
 
 
 def compose_page(user: User, form: AlertForm, editing: Alert | None = None):
@@ -91,13 +91,10 @@ def compose_page(user: User, form: AlertForm, editing: Alert | None = None):
     failed = request.method == "POST" and not _working(form)
     texts = {language: (getattr(form, f"title_{language}").data or "",
                         getattr(form, f"body_{language}").data or "") for language in ("ko", "en")}
-    checks = {language: check_draft(form.alert_class.data or "routine", *texts[language], language)
-              for language in texts}
-    bubbles = {language: sms_bubble(Alert(alert_class=AlertClass.ROUTINE, **{
-        f"title_{language}": texts[language][0], f"body_{language}": texts[language][1]}), language)
-        for language in texts}
+    checks = {language: check_draft(user.office, form.alert_class.data or "routine", *texts[language],
+                                    language) for language in texts}
     return render_template("console/compose.html", user=user, form=form, editing=editing, results=results,
-                           chosen=chosen, checks=checks, bubbles=bubbles, sender=sender_name(),
+                           chosen=chosen, checks=checks,
                            class_help=CLASS_HELP, templates=office_templates(user.office_id)), \
         400 if failed else 200
 

@@ -46,7 +46,7 @@ def release_check(alert: Alert) -> None:
     if level == REFUSE:
         raise AlertError(sms_refusal_text(next(c for c in checks if c.level == REFUSE)))
     if level == CONFIRM and not request.form.get("confirm_long"):
-        longest = max(check.analysis.segments for check in checks)
+        longest = max(check.segments for check in checks)
         raise AlertError(_("Each SMS is %(segments)s segments long: tick the box to confirm before sending.",
                            segments=longest))
     if approval_state(alert).waiting:

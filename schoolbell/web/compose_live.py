@@ -5,10 +5,8 @@ from __future__ import annotations
 from flask import jsonify, render_template, request
 
 from schoolbell.accounts.auth import login_required
-from schoolbell.alerts.models import Alert, AlertClass
 from schoolbell.alerts.sms_limits import check_draft
 from schoolbell.web.compose_base import compose, office_user
-from schoolbell.web.message_preview import sms_bubble
 from schoolbell.web.school_picker import search_schools
 
 MAX_TEXT = 10_000  # a body longer than this is refused by the form anyway; no need to analyse it
@@ -31,10 +29,9 @@ def find_schools():
 def sms_check():
     """Counters for one language's SMS being written: characters, encoding, segments, CP949 bytes,
     characters Korean routes lose (with a stand-in), and whether it may be sent."""
-    office_user()
+    user = office_user()
     data = request.get_json(silent=True) or {}
     language = data.get("language") if data.get("language") in ("ko", "en") else "ko"
     title, body = str(data.get("title") or "")[:MAX_TEXT], str(data.get("body") or "")[:MAX_TEXT]
-    check = check_draft(str(data.get("alert_class") or "routine"), title, body, language)
-    draft = Alert(alert_class=AlertClass.ROUTINE, **{f"title_{language}": title, f"body_{language}": body})
-    return jsonify({**check.as_dict(), "sms": sms_bubble(draft, language)})
+    check = check_draft(user.office, str(data.get("alert_class") or "routine"), title, body, language)
+    return jsonify(check.as_dict())

@@ -8,7 +8,7 @@ from schoolbell.alerts.models import Alert
 from schoolbell.alerts.sms_limits import check_alert, worst
 from schoolbell.channels.masking import mask_phone
 from schoolbell.web.compose_base import compose
-from schoolbell.web.message_preview import email_preview, sender_name, sms_bubble
+from schoolbell.web.message_preview import email_preview
 
 
 @compose.app_template_global("release_context")
@@ -20,6 +20,5 @@ def release_context(alert: Alert) -> dict:
     return {"checks": {check.language: check for check in checks}, "level": worst(checks),
             "approval": state, "may_approve": state.may_approve(user.email),
             "is_author": state.author == user.email,
-            "bubbles": {language: sms_bubble(alert, language) for language in ("ko", "en")},
             "emails": {language: email_preview(alert, language) for language in ("ko", "en")},
-            "sender": sender_name(), "own_phone": mask_phone(user.phone) if user.phone else None}
+            "own_phone": mask_phone(user.phone) if user.phone else None}

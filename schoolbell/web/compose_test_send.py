@@ -12,7 +12,7 @@ from schoolbell.accounts.auth import login_required
 from schoolbell.accounts.models import User
 from schoolbell.alerts.models import Alert
 from schoolbell.alerts.services import AlertError, record
-from schoolbell.alerts.sms_preview import CARRIER_PREFIX
+from schoolbell.alerts.sms_rendering import render_sms
 from schoolbell.channels.errors import ChannelError
 from schoolbell.channels.masking import mask_email, mask_phone
 from schoolbell.channels.messages import EmailMessage, SmsMessage
@@ -21,7 +21,7 @@ from schoolbell.directory.validation import InvalidValue, NotMobile, normalize_p
 from schoolbell.extensions import db
 from schoolbell.web.compose_actions import act_on
 from schoolbell.web.compose_base import compose
-from schoolbell.web.message_preview import email_preview, sms_bubble
+from schoolbell.web.message_preview import email_preview
 
 
 class SelfTestForm(FlaskForm):
@@ -44,8 +44,7 @@ def send_test(alert: Alert, user: User, language: str) -> list[str]:
     backends = get_backends(current_app)
     went = []
     if user.phone:
-        body = sms_bubble(alert, language).removeprefix(CARRIER_PREFIX)  # the carrier adds its own
-        backends.sms.send(SmsMessage(to=user.phone, body=body))
+        backends.sms.send(SmsMessage(to=user.phone, body=render_sms(alert, language).text))
         went.append(mask_phone(user.phone))
     preview = email_preview(alert, language)
     test = _("Test")

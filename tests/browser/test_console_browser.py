@@ -70,7 +70,7 @@ def test_office_composes_previews_and_sends_an_alert(app, page, live_server, dis
     page.fill("input[name=password]", "correct horse")
     page.click("button[type=submit]")
     page.click("a:has-text('새 알림')")
-    page.check("input[value=urgent]")
+    page.click("label[for=alert_class-1]")  # KRDS draws the radio on its label
     page.fill("input[name=title_ko]", "딥페이크 주의")
     page.fill("textarea[name=body_ko]", "의심 게시물은 112에 신고하세요.")
     page.fill("input[name=title_en]", "Deepfake warning")
@@ -83,10 +83,11 @@ def test_office_composes_previews_and_sends_an_alert(app, page, live_server, dis
     assert backends.sms.outbox == []
     page.click("button:has-text('지금 2명에게 보내기')")
     assert "메시지 2건을 발송 대기열에 넣었습니다." in page.locator("[role=status]").inner_text()
-    assert page.locator(".alert-status").inner_text() == "sending"
+    assert page.locator(".alert-status").inner_text() == "발송 중"
 
     dispatcher.run(until_idle=True)
     assert {message.to: message.body.split("\n")[0] for message in backends.sms.outbox} == {
-        korean.phone: "[스쿨벨] 딥페이크 주의", english.phone: "[SchoolBell] Deepfake warning"}
+        korean.phone: "[서울시교육청] 딥페이크 주의",
+        english.phone: "[Seoul Education Office] Deepfake warning"}
     page.reload()
-    assert page.locator(".alert-status").inner_text() == "sent"
+    assert page.locator(".alert-status").inner_text() == "발송 완료"

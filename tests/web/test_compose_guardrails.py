@@ -96,10 +96,11 @@ def test_without_javascript_the_picker_answers_in_the_form_and_a_ticked_school_i
     assert alerts()[0].target["school_ids"] == [office["second"].id, office["first"].id]
 
 
-def test_sms_check_counts_as_the_route_does_and_offers_stand_ins(client, office):
-    def check(body: str, language: str = "ko") -> dict:
+def test_sms_check_counts_as_the_route_does_and_offers_stand_ins(client, office, app):
+    app.config["SMS_CARRIER_PREFIX"] = "[국제발신]"  # as Twilio's route into Korea shows it
+    def check(body: str, language: str = "ko", title: str = "주의") -> dict:
         token = factories.csrf_token(client, "/console/alerts/new")
-        return client.post("/console/alerts/sms-check", json={"language": language, "title": "주의",
+        return client.post("/console/alerts/sms-check", json={"language": language, "title": title,
                                                                 "body": body, "alert_class": "urgent"},
                            headers={"X-CSRFToken": token}).get_json()
 
@@ -111,8 +112,9 @@ def test_sms_check_counts_as_the_route_does_and_offers_stand_ins(client, office)
     assert check("가" * 300)["level"] == "confirm"
     refused = check(LONG_KO)
     assert refused["level"] == "refuse" and refused["over_lms"] and refused["cp949_bytes"] > 2000
-    english = check("Report it.", "en")
-    assert english["encoding"] == "UCS-2"  # the [국제발신] prefix is Korean, so even English goes as UCS-2
+    english = check("Report it.", "en", "Warning")
+    assert english["encoding"] == "GSM-7"  # the carrier's Korean prefix is not sent by us
+    assert english["sms"].split("\n")[1].startswith(english["sender"] + " Warning")
 
 
 def test_characters_lost_on_korean_routes_are_replaced_without_javascript(client, office):
@@ -173,7 +175,7 @@ def test_templates_start_new_alerts_and_past_alerts_can_be_duplicated(client, of
     assert response.status_code == 302 and alerts() == []
     template = db.session.scalars(select(AlertTemplate)).one()
     started = client.get(f"/console/alerts/new?template={template.id}").get_data(as_text=True)
-    assert 'value="딥페이크 주의"' in started and 'value="7000001" checked' in started
+    assert 'value="딥페이크 주의"' in started and 'id="chosen-7000001" checked' in started
     compose(client, title_ko="다른 제목")
     alert = alerts()[0]
     page = f"/console/alerts/{alert.id}"
