@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     from schoolbell.api import (
         alert_status,
         alerts,
+        assignments,
         cap_views,
         docs,
         lessons,
@@ -37,7 +38,7 @@ def init_app(app: Flask) -> None:
     })
     api = ProblemApi(app)
     for blueprint in (schools.blp, alerts.blp, alert_status.blp, lessons.blp, cap_views.blp,
-                      cap_views.feed_blp, webhook_views.blp, people.blp):
+                      cap_views.feed_blp, webhook_views.blp, people.blp, assignments.blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # API calls carry a Bearer key, not a session cookie
     csrf.exempt(api._app.blueprints["api-docs"])

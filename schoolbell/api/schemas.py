@@ -11,9 +11,9 @@ from schoolbell.directory.models import Role, SchoolLevel
 NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain a NUL character")
 
 
-def text(limit: int | None = None, **kwargs) -> fields.String:
-    """A string without NULs, at most `limit` characters."""
-    checks = [NO_NUL] + ([validate.Length(max=limit)] if limit else [])
+def text(limit: int | None = None, minimum: int | None = None, **kwargs) -> fields.String:
+    """A string without NULs, of `minimum` to `limit` characters."""
+    checks = [NO_NUL] + ([validate.Length(min=minimum, max=limit)] if limit or minimum else [])
     return fields.String(validate=checks, **kwargs)
 
 

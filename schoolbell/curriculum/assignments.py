@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from schoolbell import timeutil
+from schoolbell.alerts.audience import TEST, restrict
+from schoolbell.alerts.dry_run import dry_run_send
 from schoolbell.alerts.services import AlertDraft, create_alert, schedule_alert, send_alert
 from schoolbell.curriculum.lesson_types import Lesson
 from schoolbell.curriculum.models import Assignment
@@ -83,8 +85,11 @@ def lesson_draft(lesson: Lesson, school: School, grade: int, class_name: str,
 
 def assign_series(school: School, grade: int, class_name: str, lessons: list[Lesson],
                   times: list[datetime], actor: str, include_students: bool = False,
-                  now: datetime | None = None) -> list[Assignment]:
-    """Assign lessons to a class at the given UTC times; what is due now is sent at once."""
+                  now: datetime | None = None, mode: str | None = None) -> list[Assignment]:
+    """Assign lessons to a class at the given UTC times; what is due now is sent at once.
+
+    `mode` ("team" or "test", from an API key) restricts each lesson's alert before it can go.
+    """
     now = now or timeutil.utcnow()
     check_series(school, grade, class_name, lessons, times, now)
     series = uuid.uuid4().hex
@@ -97,7 +102,9 @@ def assign_series(school: School, grade: int, class_name: str, lessons: list[Les
                                 lesson_version=lesson.version, include_students=include_students,
                                 send_at=when, alert_id=alert.id, created_by=actor)
         db.session.add(assignment)
-        if when <= now:
+        if restrict(alert.id, mode) == TEST and when <= now:
+            dry_run_send(alert, actor)
+        elif when <= now:
             send_alert(alert, actor)
         else:
             schedule_alert(alert, when, actor, now=now)
