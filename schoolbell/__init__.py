@@ -56,6 +56,7 @@ def _register_optional_parts(app: Flask) -> None:
     import schoolbell.directory.preference_models  # noqa: F401
     import schoolbell.scheduling.models  # noqa: F401
     from schoolbell.accounts.cli import users_cli
+    from schoolbell.alerts.approval_cli import two_person_command
     from schoolbell.alerts.cli import alerts_cli
     from schoolbell.curriculum.assign_cli import assign_command
     from schoolbell.curriculum.cli import lessons_cli
@@ -68,6 +69,7 @@ def _register_optional_parts(app: Flask) -> None:
     from schoolbell.web import register_web
 
     lessons_cli.add_command(assign_command)
+    offices_cli.add_command(two_person_command)
     for command in (alerts_cli, lessons_cli, users_cli, worker_command, scheduler_command,
                     serve_command, offices_cli):
         app.cli.add_command(command)
