@@ -14,6 +14,7 @@ from schoolbell.alerts.models import AckKind, Acknowledgement, Alert, AlertClass
 from schoolbell.alerts.sms_rendering import sender_name
 from schoolbell.curriculum.library import get_library, lesson_url
 from schoolbell.curriculum.rendering import render_markdown
+from schoolbell.directory.models import Contact
 from schoolbell.extensions import db
 from schoolbell.i18n import SUPPORTED_LANGUAGES
 from schoolbell.signing import InvalidLink
@@ -31,9 +32,13 @@ def delivery_or_404(token: str) -> Delivery:
 
 
 def page_language(delivery: Delivery) -> str:
-    """The language asked for with ?lang= when we write in it, else the recipient's own."""
+    """The language asked for with ?lang= when we write in it, else the recipient's own as it is now
+    (they may have changed it since the message went), else the message's."""
     asked = request.args.get("lang")
-    return asked if asked in SUPPORTED_LANGUAGES else delivery.language
+    if asked in SUPPORTED_LANGUAGES:
+        return asked
+    now = db.session.scalar(select(Contact.language).where(Contact.id == delivery.contact_id))
+    return now.value if now is not None else delivery.language
 
 
 def help_lines(slug: str | None, language: str) -> Markup | None:

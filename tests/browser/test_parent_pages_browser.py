@@ -102,6 +102,14 @@ def test_a_parent_reads_confirms_and_changes_settings_that_the_next_alert_follow
     assert page.is_checked("input[name=email]") and not page.is_checked("input[name=sms]")
     check_phone_page(page, "settings-from-email-en")
 
+    page.goto(message)  # the alert page now speaks the parent's new language, and switches back
+    assert page.inner_text("h1") == "Deepfake warning"
+    assert "Confirmed on" in page.inner_text("#confirmation")
+    assert "Where to get help" in page.inner_text("main")
+    check_phone_page(page, "alert-en")
+    page.click("text=한국어로 보기")
+    assert page.inner_text("h1") == "긴급 스쿨벨: 딥페이크 성범죄 주의"
+
 
 def test_a_parent_confirms_a_class_lesson_from_the_school(page, live_server, app, dispatcher, backends,
                                                         time_machine):
