@@ -30,7 +30,7 @@ def test_teacher_assigns_and_sees_the_class_talked_about_it(app, page, live_serv
     page.click("button[type=submit]")
     page.click("a[href='/console/lessons/']")
     page.goto(f"{live_server}/console/lessons/?lang=ko")
-    page.check("input[value=talking-with-your-child]")
+    page.click("label[for=lesson-talking-with-your-child]")
     page.fill("input[name=grade]", "2")
     page.fill("input[name=class_name]", "3")
     page.fill("input[name=start]", "2030-03-04T09:00")
