@@ -216,17 +216,17 @@ def _wait_for(predicate, what: str, seconds: float = 30.0) -> None:
 
 def received(processes: Processes) -> tuple[Counter, Counter]:
     """Delivery ids the provider and the sink recorded, with how many times each."""
-    from tests.faults.smtp_sink import DELIVERY_ID
+    from tests.faults.smtp_sink import delivery_id
 
     sms: Counter = Counter()
     if processes.sms_record.exists():
         for line in processes.sms_record.read_text().splitlines():
             try:
-                found = DELIVERY_ID.search(json.loads(line)["body"]) if line.strip() else None
+                found = delivery_id(json.loads(line)["body"]) if line.strip() else None
             except json.JSONDecodeError:
                 continue  # torn by a kill mid-write: that request was never answered
             if line.strip():
-                sms[int(found.group(1)) if found else -1] += 1
+                sms[found if found is not None else -1] += 1
     email: Counter = Counter()
     if processes.email_record.exists():
         for line in processes.email_record.read_text().splitlines():

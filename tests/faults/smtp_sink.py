@@ -14,11 +14,29 @@ import email.policy
 import os
 import re
 import signal
+import string
 import threading
 
 from aiosmtpd.controller import Controller
 
-DELIVERY_ID = re.compile(r"(?:/m/|[?&]t=)(\d+)\.")
+# A recipient's link: "/m/" + the delivery id in base 62 + a 6-character signature (alerts/links.py),
+# or the long "<id>.<time>.<signature>" token of earlier messages.
+LINK = re.compile(r"(?:/m/|[?&]t=)([0-9A-Za-z]+)(\.)?")
+BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+SIGNATURE_LENGTH = 6
+
+
+def delivery_id(text: str) -> int | None:
+    """The delivery id in the first recipient link of a message's text, or None."""
+    found = LINK.search(text)
+    if found is None:
+        return None
+    if found.group(2):
+        return int(found.group(1))
+    value = 0
+    for character in found.group(1)[:-SIGNATURE_LENGTH]:
+        value = value * 62 + BASE62.index(character)
+    return value
 
 
 class Recorder:
@@ -34,8 +52,8 @@ class Recorder:
         message = email.message_from_bytes(envelope.content.replace(b"\r\n", b"\n"),
                                            policy=email.policy.default)
         text = message.get_body(("plain",)).get_content()
-        found = DELIVERY_ID.search(text)
-        line = f"{found.group(1) if found else '?'} {envelope.rcpt_tos[0]}\n"
+        found = delivery_id(text)
+        line = f"{found if found is not None else '?'} {envelope.rcpt_tos[0]}\n"
         os.write(self.fd, line.encode())
         return "250 Message accepted"
 
