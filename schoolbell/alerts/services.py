@@ -124,6 +124,12 @@ def edit_alert(alert: Alert, draft: AlertDraft, actor: str) -> None:
                          "only an alert not yet sent can be edited")
     _write_draft(alert, draft, target)
     record(alert, "edited", actor, {"warnings": draft_warnings(draft)})
+    # A scheduled alert that may no longer go as it stands (a new approval needed, an SMS now too
+    # long) waits as a draft: the scheduler must not send what nobody approved.
+    reason = sms_refusal(alert) or release_refusal(alert) if alert.status is AlertStatus.SCHEDULED else None
+    if reason:
+        alert.status = AlertStatus.DRAFT
+        record(alert, "unscheduled", actor, {"reason": reason})
 
 
 def record(alert: Alert, action: str, actor: str, detail: dict | None = None) -> None:

@@ -97,3 +97,17 @@ def test_flask_offices_two_person_shows_and_sets_the_rule(runner, office_with_ru
     db.session.expire_all()
     assert not factories.office().two_person_emergency
     assert runner.invoke(args=["offices", "two-person", "ZZZ"]).exit_code == 1
+
+
+def test_editing_an_approved_scheduled_alert_takes_it_off_the_schedule_until_approved_again(office_with_rule):
+    alert = factories.alert("emergency")
+    approve(alert, "colleague@sen.example")
+    schedule_alert(alert, timeutil.utcnow() + timedelta(hours=2), "test-office")
+    assert alert.status.value == "scheduled"
+    edit_alert(alert, AlertDraft(alert_class="emergency", title_ko="바뀐 제목", body_ko="바뀐 내용"),
+               actor="test-office")
+    db.session.commit()
+    assert alert.status.value == "draft"  # the scheduler will not send it
+    actions = list(db.session.scalars(select(AlertEvent.action).where(AlertEvent.alert_id == alert.id)
+                                      .order_by(AlertEvent.id)))
+    assert actions[-2:] == ["edited", "unscheduled"]
