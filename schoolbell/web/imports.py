@@ -23,10 +23,13 @@ from schoolbell.directory.models import School
 from schoolbell.directory.school_import import SCHOOL_OUTCOMES, import_schools
 from schoolbell.directory.sync import SCOPES
 from schoolbell.extensions import db
+from schoolbell.timeutil import utcnow
 
 imports = Blueprint("imports", __name__, url_prefix="/console/imports")
 KINDS = ("contacts", "schools")
 THREADS = "schoolbell.import_threads"
+# Uploaded files hold personal data: each goes once written, and whatever is left after this long.
+KEEP_SECONDS = 24 * 3600
 
 
 def _importer() -> User:
@@ -40,6 +43,19 @@ def _folder() -> Path:
     folder = Path(current_app.instance_path) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _forget_old_files() -> None:
+    """Delete uploads, error files and states older than a day (never needed again, personal data)."""
+    limit = utcnow().timestamp() - KEEP_SECONDS
+    for state in _folder().glob("*.json"):
+        try:
+            created = json.loads(state.read_text(encoding="utf-8")).get("created", 0)
+        except (OSError, ValueError):
+            created = 0
+        if created < limit:
+            for path in _folder().glob(f"{state.stem}.*"):
+                path.unlink(missing_ok=True)
 
 
 def _state_path(token: str) -> Path:
@@ -90,11 +106,13 @@ def upload():
         error = _("A sync is for a contacts file, by school or by class.")
     if error:
         return render_template("imports/new.html", user=user, error=error, scopes=SCOPES), 400
+    _forget_old_files()
     token = secrets.token_hex(16)
     name = Path(upload.filename).name[:100] or "upload.csv"
     suffix = ".json" if name.lower().endswith(".json") else ".csv"
     upload.save(_folder() / f"{token}{suffix}")
     state = {"user_id": user.id, "office_id": user.office_id, "kind": kind, "sync": sync, "file": name,
+             "created": utcnow().timestamp(),
              "suffix": suffix, "stage": "preview", "state": "running", "rows_done": 0,
              "rows_total": max(1, count_lines(_folder() / f"{token}{suffix}") - 1)}
     _save(token, state)
@@ -141,6 +159,8 @@ def _run(app: Flask, token: str, school_ids: set[int], dry_run: bool, actor: str
                        sync=state["sync"] or "", left=summary.sync.leave if summary.sync else 0)
                 db.session.commit()
             state["state"] = "done"
+            if not dry_run:
+                path.unlink(missing_ok=True)  # written: the uploaded copy has done its work
         except ImportFileError as problem:
             state["state"], state["error"] = "failed", str(problem)
         except Exception:  # noqa: BLE001 — the page must say it failed, not spin forever

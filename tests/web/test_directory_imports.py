@@ -4,6 +4,7 @@ with a downloadable, Excel-safe errors CSV), written only when confirmed, within
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -62,6 +63,8 @@ def test_a_sync_is_previewed_with_its_counts_and_written_only_when_confirmed(cli
     assert "Imported." in done
     db.session.expire_all()
     assert names() == {"남을가족", "새가족"}
+    # The uploaded copy holds personal data: once written it is gone.
+    assert not list((Path(app.instance_path) / "imports").glob("*.csv"))
     event = db.session.scalar(select(PersonalDataEvent).where(PersonalDataEvent.action == "import"))
     assert event.actor == "admin@first.example" and event.detail["left"] == 1
 
@@ -92,3 +95,13 @@ def test_an_import_is_its_importers_alone(client, app, school):
     sign_in(other, "office@sen.example")
     assert other.get(path).status_code == 404
     assert other.get(path + "/errors.csv").status_code == 404
+
+
+def test_uploads_are_forgotten_after_a_day(client, app, school, time_machine):
+    time_machine.move_to("2026-12-01T09:00+09:00", tick=False)
+    sign_in(client, "admin@first.example")
+    path = upload(client, app, HEADER + "7000001,guardian,1,1,남을가족,010-2000-0002,\n")
+    time_machine.move_to("2026-12-02T09:01+09:00", tick=False)
+    upload(client, app, HEADER + "7000001,guardian,1,1,남을가족,010-2000-0002,\n")
+    assert client.get(path).status_code == 404
+    assert len(list((Path(app.instance_path) / "imports").glob("*.csv"))) == 1
