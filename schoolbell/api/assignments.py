@@ -34,7 +34,7 @@ class AssignmentIn(Strict):
     """A lesson or a series for one class."""
 
     school_code = text(10, required=True)
-    grade = fields.Integer(required=True, validate=validate.Range(min=1, max=12))
+    grade = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=12))
     class_name = text(10, minimum=1, data_key="class", required=True)
     lessons = fields.List(fields.Nested(LessonAt), required=True,
                           validate=validate.Length(min=1, max=MAX_SERIES))

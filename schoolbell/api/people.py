@@ -28,7 +28,7 @@ class PersonIn(Strict):
 
     school_code = text(10, required=True)
     role = text(20, required=True, metadata={"description": "guardian, teacher, student, staff (or Korean)"})
-    grade = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=12))
+    grade = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=12))
     class_name = text(10, data_key="class", load_default="")
     name = text(100, required=True)
     phone = text(40, load_default="")

@@ -62,7 +62,7 @@ class TargetIn(Strict):
 
     school_codes = fields.List(text(10), validate=validate.Length(max=2000))
     levels = fields.List(fields.String(validate=validate.OneOf([lv.value for lv in SchoolLevel])))
-    grades = fields.List(fields.Integer(validate=validate.Range(min=1, max=12)),
+    grades = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=12)),
                          validate=validate.Length(max=12))
     classes = fields.List(text(10), validate=validate.Length(max=200))
     roles = fields.List(fields.String(validate=validate.OneOf([role.value for role in Role])))
