@@ -1,4 +1,4 @@
-"""An alert made through a team or test API key: who its fan-out may reach, and its simulated state."""
+"""An alert made through a team or test API key, or as a drill: who its fan-out may reach."""
 
 from __future__ import annotations
 
@@ -14,13 +14,15 @@ from schoolbell.extensions import db
 
 TEAM = "team"  # delivers only to the office's own staff
 TEST = "test"  # nothing is ever sent; the API simulates the send
+EXERCISE = "exercise"  # a drill: labelled as one, sent only to the office's test group (its staff)
+DRILL_LABEL = {"ko": "[훈련] ", "en": "[Drill] "}
 
 # The console's accounts, read as a plain table: alerts does not import accounts (DESIGN.md).
 _users = table("users", column("office_id"), column("email"), column("phone"))
 
 
 class AlertApiMode(db.Model):
-    """Set on an alert created or sent with a team or test key; live alerts have no row."""
+    """Set on an alert created or sent with a team or test key, or made as a drill; others have no row."""
 
     __tablename__ = "alert_api_modes"
 
@@ -46,14 +48,14 @@ def staff_only(office_id: int) -> ColumnElement[bool]:
 def audience_conditions(alert_id: int, office_id: int) -> list[ColumnElement[bool]]:
     """Extra WHERE clauses on Contact for the alert's fan-out: none for a live alert."""
     mode = mode_of(alert_id)
-    if mode == TEAM:
+    if mode in (TEAM, EXERCISE):
         return [staff_only(office_id)]
     if mode == TEST:
         return [false()]  # a test alert sent from the console or the scheduler still reaches nobody
     return []
 
 
-_STRICTNESS = {None: 0, TEAM: 1, TEST: 2}
+_STRICTNESS = {None: 0, TEAM: 1, EXERCISE: 2, TEST: 3}
 
 
 def restrict(alert_id: int, mode: str | None, api_key_id: int | None = None) -> str | None:
@@ -67,3 +69,21 @@ def restrict(alert_id: int, mode: str | None, api_key_id: int | None = None) -> 
         current.mode, current.api_key_id = mode, api_key_id
     db.session.flush()
     return mode
+
+
+def drill_texts(title_ko: str, title_en: str) -> tuple[str, str]:
+    """Titles labelled as a drill in each language (every SMS, email, page and CAP message shows it)."""
+    return (DRILL_LABEL["ko"] + title_ko if title_ko else "",
+            DRILL_LABEL["en"] + title_en if title_en else "")
+
+
+def is_drill(alert_id: int) -> bool:
+    """Whether the alert is an exercise (a drill), which statistics leave out."""
+    return mode_of(alert_id) == EXERCISE
+
+
+def counts_in_statistics():
+    """A WHERE clause on Alert leaving out drills and test-key alerts, for an office's statistics."""
+    from schoolbell.alerts.models import Alert
+
+    return ~Alert.id.in_(select(AlertApiMode.alert_id).where(AlertApiMode.mode.in_((EXERCISE, TEST))))

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 from sqlalchemy import select
 
-from schoolbell.alerts.audience import TEST, mode_of
+from schoolbell.alerts.audience import EXERCISE, TEST, mode_of
 from schoolbell.alerts.links import is_web_link
 from schoolbell.alerts.models import Alert, AlertClass, AlertEvent
 from schoolbell.alerts.services import AlertDraft
@@ -117,7 +117,7 @@ def build_cap(alert: Alert, host: str, alert_url: str | None = None, exercise: b
 
 def cap_status(alert: Alert, exercise: bool = False) -> str:
     """Actual, or Exercise for a drill or an alert made with a test key (nobody is really warned)."""
-    return "Exercise" if exercise or mode_of(alert.id) == TEST else "Actual"
+    return "Exercise" if exercise or mode_of(alert.id) in (TEST, EXERCISE) else "Actual"
 
 
 def host_of(base_url: str) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
-from schoolbell.alerts.audience import TEAM, TEST, mode_of, restrict
+from schoolbell.alerts.audience import EXERCISE, TEAM, TEST, drill_texts, mode_of, restrict
 from schoolbell.alerts.dry_run import dry_run_send
 from schoolbell.alerts.models import Alert
 from schoolbell.alerts.services import AlertError, cancel_alert, create_alert, schedule_alert, send_alert
@@ -32,6 +34,7 @@ blp = api_blueprint("api_alerts", __name__, "/api/v1/alerts", "Alerts: create, p
 
 DELIVERS_TO = {"live": "everyone the alert targets",
                TEAM: "only the office's own staff (people whose phone or email is a console user's)",
+               EXERCISE: "the office's test group only (its staff): this alert is a drill",
                TEST: "nobody: a test key sends nothing"}
 
 
@@ -56,11 +59,17 @@ def _refused(error: Exception, field: str = "body") -> ApiProblem:
 def create(data):
     """Create a draft alert; a team or test key's alert stays team or test for good."""
     office = db.session.get(EducationOffice, current_office_id())
+    draft = draft_from(data)
+    if data["exercise"]:
+        title_ko, title_en = drill_texts(draft.title_ko, draft.title_en)
+        draft = replace(draft, title_ko=title_ko, title_en=title_en)
     try:
-        alert = create_alert(office, draft_from(data), actor())
+        alert = create_alert(office, draft, actor())
     except (AlertError, TargetError) as error:
         db.session.rollback()
         raise _refused(error) from error
+    if data["exercise"]:
+        restrict(alert.id, EXERCISE, current_key().id)
     restrict(alert.id, key_mode(), current_key().id)
     db.session.commit()
     return alert_out(alert), 201, {"Location": f"/api/v1/alerts/{alert.id}"}
@@ -99,7 +108,7 @@ def preview_alert(alert_id: int):
 
 
 def _strictest(*modes: str | None) -> str | None:
-    order = [TEST, TEAM]
+    order = [TEST, EXERCISE, TEAM]
     return next((mode for mode in order if mode in modes), None)
 
 

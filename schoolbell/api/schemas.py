@@ -80,6 +80,9 @@ class AlertIn(Strict):
     link_url = text(500, load_default="")
     lesson_slug = text(100, load_default="")
     target = fields.Nested(TargetIn, load_default=dict)
+    exercise = fields.Boolean(load_default=False, metadata={
+        "description": "a drill: titles labelled [훈련]/[Drill], sent only to the office's staff (its test "
+                       "group), CAP status Exercise, left out of the public feed"})
 
     @validates_schema
     def _one_language(self, data, **_kwargs):
@@ -106,8 +109,9 @@ class AlertOut(Envelope):
     id = fields.Integer(required=True)
     alert_class = fields.String(required=True, data_key="class")
     status = fields.String(required=True, validate=validate.OneOf([s.value for s in AlertStatus]))
-    mode = fields.String(required=True, validate=validate.OneOf(["live", "team", "test"]),
-                         metadata={"description": "live, team (office staff only) or test (nothing sent)"})
+    mode = fields.String(required=True, validate=validate.OneOf(["live", "team", "exercise", "test"]),
+                         metadata={"description": "live, team (office staff only), exercise (a drill, "
+                                                  "office staff only) or test (nothing sent)"})
     title_ko = fields.String(allow_none=True)
     body_ko = fields.String(allow_none=True)
     title_en = fields.String(allow_none=True)

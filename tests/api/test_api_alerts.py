@@ -162,3 +162,15 @@ def test_lessons_list_and_get(client, live_key):
     lesson = client.get(f"/api/v1/lessons/{slug}", headers=auth(live_key)).get_json()
     assert lesson["body_markdown"]["ko"]
     assert client.get("/api/v1/lessons/no-such-lesson", headers=auth(live_key)).status_code == 404
+
+
+def test_a_drill_is_labelled_and_goes_only_to_the_offices_test_group(client, live_key):
+    alert = create(client, live_key, exercise=True)
+    assert alert["mode"] == "exercise"
+    assert alert["title_ko"] == "[훈련] 딥페이크 주의" and alert["title_en"] == "[Drill] Deepfake warning"
+    sent = client.post(alert["links"]["send"], headers=auth(live_key))
+    assert sent.status_code == 202 and sent.get_json()["deliveries"] == 1
+    cap = client.get(alert["links"]["cap"], headers=auth(live_key)).get_data(as_text=True)
+    assert "<status>Exercise</status>" in cap and "[Drill] Deepfake warning" in cap
+    feed = client.get("/api/v1/offices/B10/alerts.atom").get_data(as_text=True)
+    assert "훈련" not in feed
