@@ -39,6 +39,7 @@ def check_settings(config) -> None:
     from schoolbell.alerts.quiet_hours import parse_quiet_hours
     from schoolbell.channels.registry import EMAIL_BACKEND_NAMES, SMS_BACKEND_NAMES
     from schoolbell.channels.smtp_email import SECURITY_MODES
+    from schoolbell.logging_setup import FORMATS as LOG_FORMATS
 
     problems = [str(value) for value in config.values() if isinstance(value, Malformed)]
     for name in NUMBERS:
@@ -64,6 +65,9 @@ def check_settings(config) -> None:
             missing.append("TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBERS")
         if missing:
             problems.append(f"SMS_BACKEND is twilio but {', '.join(missing)} is not set")
+    if config.get("LOG_FORMAT", "text") not in LOG_FORMATS:
+        problems.append(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, "
+                        f"got {config.get('LOG_FORMAT')!r}")
     if config.get("EMAIL_BACKEND") == "smtp" and config.get("SMTP_SECURITY") not in SECURITY_MODES:
         problems.append(f"SMTP_SECURITY must be one of {', '.join(SECURITY_MODES)}, "
                         f"got {config.get('SMTP_SECURITY')!r}")

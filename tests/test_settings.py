@@ -33,6 +33,7 @@ def start(**settings):
     ({"QUIET_HOURS": "9pm-8am"}, "QUIET_HOURS"),
     ({"PUBLIC_BASE_URL": "schoolbell.example"}, r"PUBLIC_BASE_URL must be an http\(s\) address"),
     ({"EMAIL_BACKEND": "smtp", "SMTP_SECURITY": "ssl"}, "SMTP_SECURITY must be one of none, starttls, tls"),
+    ({"LOG_FORMAT": "xml"}, "LOG_FORMAT must be one of text, json, got 'xml'"),
     ({"MAIL_SENDER": "SchoolBell"}, "MAIL_SENDER must be an address"),
     ({"MAIL_SENDER": "스쿨벨 <알림@예시.한국>"}, "MAIL_SENDER must be an address"),
     ({"BABEL_DEFAULT_TIMEZONE": "Asia/Seol"}, "BABEL_DEFAULT_TIMEZONE must be a time zone"),
