@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from sqlalchemy import select
@@ -14,6 +15,9 @@ from schoolbell.directory.models import EducationOffice
 from schoolbell.extensions import db
 
 TOKEN_START = "sb"
+# What a token we made looks like; anything else is refused before the database is asked (a NUL byte in a
+# header would make PostgreSQL fail the query).
+TOKEN_SHAPE = re.compile(r"^sb_(live|team|test)_([0-9a-f]{12})_([A-Za-z0-9_-]{20,100})$")
 
 
 class ApiKeyError(ValueError):
@@ -45,10 +49,10 @@ def create_key(office: EducationOffice, name: str, kind: str, actor: str,
 
 def key_for_token(token: str) -> ApiKey | None:
     """The live (not revoked) key a token belongs to, or None."""
-    parts = token.split("_", 3)
-    if len(parts) != 4 or parts[0] != TOKEN_START:
+    shape = TOKEN_SHAPE.match(token)
+    if shape is None:
         return None
-    _start, kind, prefix, secret = parts
+    kind, prefix, secret = shape.groups()
     key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
     if key is None or key.revoked_at is not None or key.kind.value != kind:
         return None

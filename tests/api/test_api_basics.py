@@ -112,3 +112,11 @@ def test_an_unexpected_error_is_a_500_problem_without_details(client, live_key, 
     response = client.get("/api/v1/schools", headers=auth(live_key))
     assert response.status_code == 500 and response.mimetype == PROBLEM
     assert "secret detail" not in response.get_data(as_text=True)
+
+
+def test_malformed_keys_are_401_without_asking_the_database(client, live_key):
+    prefix = live_key.split("_")[2]
+    for token in ("sb_live_" + prefix + "_\x00" + "a" * 30, "sb_live_" + prefix, "x" * 500, "sb_test_" +
+                  live_key.split("_", 3)[3], live_key.replace("sb_live", "sb_team")):
+        response = client.get("/api/v1/schools", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401, token
