@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
         webhook_views,
     )
     from schoolbell.api.cli import api_keys_cli, cap_cli, webhooks_cli
-    from schoolbell.api.framework import ProblemApi, convert_stray_errors
+    from schoolbell.api.framework import ProblemApi, convert_stray_errors, settle_retry_after
     from schoolbell.extensions import csrf
 
     app.config.setdefault("API_TITLE", "SchoolBell API")
@@ -44,6 +44,8 @@ def init_app(app: Flask) -> None:
     csrf.exempt(api._app.blueprints["api-docs"])
     app.register_blueprint(docs.bp)
     app.after_request(convert_stray_errors)
+    # After-request functions run last-registered first: at the list's head, this one runs after all.
+    app.after_request_funcs.setdefault(None, []).insert(0, settle_retry_after)
     app.cli.add_command(api_keys_cli)
     app.cli.add_command(cap_cli)
     app.cli.add_command(webhooks_cli)

@@ -117,6 +117,20 @@ def convert_stray_errors(response: Response) -> Response:
     return response
 
 
+def settle_retry_after(response: Response) -> Response:
+    """The last word on Retry-After under /api/ (registered to run after Flask-Limiter, which puts its
+    window's reset on every answer): kept on 429 and 503, ours on a 409 that says "in a moment", and
+    dropped elsewhere, where it would tell a client to wait for nothing."""
+    if not request.path.startswith(API_PREFIX):
+        return response
+    ours = g.get("retry_after")
+    if ours is not None:
+        response.headers["Retry-After"] = ours
+    elif response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 def _stray_detail(code: int) -> str:
     return {404: "there is no such resource; see /api/openapi.json",
             405: "this resource does not take that method; see the Allow header"}.get(code, "")

@@ -69,6 +69,7 @@ def _replay(earlier: IdempotencyRecord, fingerprint: str) -> Response:
                          [{"field": f"header.{HEADER}",
                            "message": f"first used for {earlier.method} {earlier.path} with another body"}])
     if earlier.status_code is None:
+        g.retry_after = "1"
         raise ApiProblem(409, "the first request with this Idempotency-Key is still being answered; "
                               "try again in a moment", headers={"Retry-After": "1"})
     response = Response(earlier.response_body, status=earlier.status_code)

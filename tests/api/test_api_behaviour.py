@@ -96,3 +96,28 @@ def test_a_429_on_post_is_not_remembered_as_the_answer(app, client, seoul_office
     limited = client.post("/api/v1/alerts", json=NEW_ALERT, headers=auth(token, **{"Idempotency-Key": "x"}))
     assert limited.status_code == 429 and "Retry-After" in limited.headers
     assert count(IdempotencyRecord) == 0  # the retry after Retry-After is a first request
+
+
+def test_a_repeat_while_the_first_is_still_running_is_a_409(client, live_key):
+    import hashlib
+    import json
+
+    from schoolbell.api.keys import key_for_token
+
+    body = json.dumps(NEW_ALERT).encode()
+    digest = hashlib.sha256()
+    for part in (b"POST", b"/api/v1/alerts", b"", body):
+        digest.update(len(part).to_bytes(8, "big") + part)
+    # The first request has claimed the key and not answered yet (a slow send, say).
+    db.session.add(IdempotencyRecord(api_key_id=key_for_token(live_key).id, idempotency_key="slow",
+                                     method="POST", path="/api/v1/alerts", request_hash=digest.hexdigest()))
+    db.session.commit()
+    response = client.post("/api/v1/alerts", data=body, content_type="application/json",
+                           headers=auth(live_key, **{"Idempotency-Key": "slow"}))
+    assert response.status_code == 409 and response.headers["Retry-After"] == "1"
+    assert count(Alert) == 0
+
+
+def test_retry_after_only_where_a_client_should_wait(client, live_key):
+    response = client.get("/api/v1/schools", headers=auth(live_key))
+    assert response.status_code == 200 and "Retry-After" not in response.headers
