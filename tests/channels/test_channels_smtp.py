@@ -193,3 +193,18 @@ def test_the_default_sender_is_the_documented_one():
 
     assert signature(SmtpEmailBackend).parameters["sender"].default == \
         "SchoolBell <noreply@schoolbell.invalid>"
+
+
+def test_the_date_header_reads_the_one_clock(backend, inbox, time_machine):
+    from datetime import UTC, datetime
+
+    time_machine.move_to(datetime(2031, 3, 10, 3, 30, tzinfo=UTC), tick=False)
+    backend.send(EmailMessage(to="kim@example.com", subject="s", text="t"))
+    assert inbox.messages[-1]["Date"].datetime == datetime(2031, 3, 10, 3, 30, tzinfo=UTC)
+
+
+def test_an_unsubscribe_link_that_is_not_ascii_is_left_out(backend, inbox):
+    # RFC 2369 wants a plain <URL>; a mail client cannot use an encoded one (as build_mime does).
+    backend.send(EmailMessage(to="kim@example.com", subject="s", text="t",
+                              unsubscribe_url="https://학교.한국/u/abc"))
+    assert "List-Unsubscribe" not in inbox.messages[-1]
