@@ -120,3 +120,25 @@ def test_the_school_page_counts_people_by_role_and_reach(client, world):
     assert "4 명" in page or "4명" in page or "4 people" in page
     # 1-1: 3 people: SMS 1 (33%), email 2 (67%), none 1 (33%)
     assert "SMS 33%" in page and "67%" in page
+
+
+def test_staff_and_the_log_of_another_office_stay_out_of_reach(client, world):
+    from schoolbell.accounts.models import User
+    from schoolbell.directory.audit import DataAction, record
+
+    office_j10 = world["elsewhere"].office_id
+    stranger = User(email="office@goe.example", name="경기", role=UserRole.OFFICE, office_id=office_j10)
+    stranger.set_password("correct horse")
+    db.session.add(stranger)
+    record(office_j10, "office@goe.example", DataAction.REVEAL, "person #999", contact_id=999)
+    db.session.commit()
+    sign_in(client, "office@sen.example")
+    assert status(client, f"/console/staff/{stranger.id}") == 404
+    assert "office@goe.example" not in client.get("/console/staff/").get_data(as_text=True)
+    own = client.get("/console/staff/")
+    response = post_form(client, f"/console/staff/{stranger.id}/active", {"active": "0"},
+                         page="/console/staff/")
+    assert own.status_code == 200 and response.status_code == 404
+    assert "person #999" not in client.get("/console/directory/audit").get_data(as_text=True)
+    db.session.refresh(stranger)
+    assert stranger.active
