@@ -170,3 +170,21 @@ def test_another_office_cannot_see_or_rotate_a_webhook(client, live_key, other_o
     assert client.post(f"/api/v1/webhooks/{hook['id']}/rotate", headers=auth(live_key)).status_code == 404
     assert client.get(f"/api/v1/webhooks/{hook['id']}/events", headers=auth(live_key)).status_code == 404
     assert client.get("/api/v1/webhooks", headers=auth(live_key)).get_json()["items"] == []
+
+
+def test_acknowledgements_are_counted_not_named(client, live_key, receiver, dispatcher):
+    from schoolbell.alerts.acknowledgements import acknowledge
+    from schoolbell.alerts.models import AckKind, Delivery
+
+    register(client, live_key, receiver.url, events=["acknowledgement"])
+    alert = send_alert(client, live_key)
+    dispatcher.run_once()
+    collect()
+    delivery = db.session.query(Delivery).filter_by(alert_id=alert["id"]).first()
+    assert acknowledge(delivery, AckKind.READ)
+    db.session.commit()
+    collect()
+    send_due()
+    events = receiver.events()
+    assert [e["type"] for e in events] == ["acknowledgement"]
+    assert events[0]["data"] == {"alert_id": alert["id"], "mode": "live", "kind": "read", "new": 1}
