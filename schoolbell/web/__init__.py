@@ -23,7 +23,9 @@ def register_web(app: Flask) -> None:
     from schoolbell.web.compose import compose
     from schoolbell.web.console import console
     from schoolbell.web.failures import failures_page  # noqa: F401  (its routes join the console)
+    from schoolbell.web.integrations import integrations
     from schoolbell.web.metrics import metrics
+    from schoolbell.web.preferences import preferences
     from schoolbell.web.recipient import recipient
     from schoolbell.web.unsubscribe import unsubscribe
     from schoolbell.web.views import pages
@@ -37,16 +39,18 @@ def register_web(app: Flask) -> None:
     app.jinja_env.tests["web_link"] = is_web_link
     app.register_blueprint(pages)
     app.register_blueprint(recipient)
+    app.register_blueprint(preferences)
     app.register_blueprint(unsubscribe)
     app.register_blueprint(lessons)
     # Opened from a message: the signed link in the URL is the credential, and there is no session
     # to ride on; mail providers' one-click unsubscribe (RFC 8058) posts with no page before it.
-    for public in (recipient, unsubscribe, lessons):
+    for public in (recipient, preferences, unsubscribe, lessons):
         csrf.exempt(public)
     app.register_blueprint(auth)
     app.register_blueprint(console)
     app.register_blueprint(assign)
     app.register_blueprint(compose)
+    app.register_blueprint(integrations)
     from schoolbell.web.directory import register_directory_pages
 
     register_directory_pages(app)

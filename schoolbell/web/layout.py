@@ -28,7 +28,7 @@ def critical_alerts() -> list[Alert]:
     """The signed-in user's office emergencies going out now or in the last day (for the banner)."""
     from schoolbell.accounts.auth import current_user
 
-    if request.blueprint not in ("console", "compose", "assign") or request.endpoint is None:
+    if not request.path.startswith("/console") or request.endpoint is None:
         return []
     user = current_user()
     if user is None:

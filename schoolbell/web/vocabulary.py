@@ -34,6 +34,8 @@ LABELS = {
     "created": _l("Created"), "edited": _l("Edited"), "rescheduled": _l("Rescheduled"),
     "resent": _l("Resent"), "approved": _l("Approved"), "approval_requested": _l("Approval requested"),
     "test_sent": _l("Test sent"),
+    # Kinds of API key (as GOV.UK Notify's).
+    "live": _l("Live"), "team": _l("Team"), "test": _l("Test"),
 }
 
 # What a badge looks like for each status (KRDS badge colours).

@@ -48,7 +48,7 @@ def _pages(day) -> dict[str, str]:
         "not-found": "/no-such-page", "parent-message": day["link_path"],
         "login": "/login", "dashboard": "/console/", "alert-sent": f"/console/alerts/{sent}",
         "failures": f"/console/alerts/{sent}/failures", "alert-draft": f"/console/alerts/{draft}",
-        "compose": "/console/alerts/new",
+        "compose": "/console/alerts/new", "integrations": "/console/integrations/",
     }
 
 
@@ -76,7 +76,7 @@ def test_every_main_page_is_accessible_and_fits_a_phone(chromium_path, live_serv
                 for name in ("home", "lessons", "lesson", "not-found", "parent-message", "login"):
                     problems.update(_check(page, live_server, name, pages[name], language, width_name))
                 _sign_in(page, live_server)
-                for name in ("dashboard", "alert-sent", "failures", "alert-draft", "compose"):
+                for name in ("dashboard", "alert-sent", "failures", "alert-draft", "compose", "integrations"):
                     problems.update(_check(page, live_server, name, pages[name], language, width_name))
                 context.close()
         finally:
