@@ -5,6 +5,8 @@ Asking never reveals whether an account exists: the answer and the time taken ar
 
 from __future__ import annotations
 
+import threading
+
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -37,13 +39,33 @@ def link_email(user: User, purpose: str, token: str) -> EmailMessage:
     return EmailMessage(to=user.email, subject=subject, text=text)
 
 
-def send_link(user: User, purpose: str) -> None:
-    """Issue a link for the user and email it (the session is committed first, so the link works)."""
+MAIL_THREADS = "schoolbell.account_mail_threads"
+
+
+def send_link(user: User, purpose: str, *, in_background: bool = False) -> None:
+    """Issue a link for the user and email it (the session is committed first, so the link works).
+
+    Raises ChannelError when the email cannot be sent; in the background, a failure is only logged
+    (an answer that waited for the mail server would tell who has an account).
+    """
     from schoolbell.delivery.backends import get_backends
 
     token = tokens.issue(user, purpose)
     db.session.commit()
-    get_backends(current_app).email.send(link_email(user, purpose, token))
+    message, app = link_email(user, purpose, token), current_app._get_current_object()
+    if not in_background:
+        get_backends(app).email.send(message)
+        return
+
+    def send() -> None:
+        try:
+            get_backends(app).email.send(message)
+        except Exception:  # noqa: BLE001 — nobody is waiting for this answer: log it
+            app.logger.exception("account email could not be sent (user %s)", user.id)
+
+    thread = threading.Thread(target=send, name="account-mail", daemon=True)
+    app.extensions.setdefault(MAIL_THREADS, []).append(thread)
+    thread.start()
 
 
 def _email_key() -> str:
@@ -60,10 +82,7 @@ def forgot():
         email = request.form.get("email", "").strip().lower()[:254]
         user = db.session.scalar(select(User).where(func.lower(User.email) == email)) if email else None
         if user is not None and user.active:
-            try:
-                send_link(user, "reset")
-            except Exception:  # noqa: BLE001 — a mail outage must not tell who has an account
-                current_app.logger.exception("password reset email could not be sent (user %s)", user.id)
+            send_link(user, "reset", in_background=True)
         sent = True
     return render_template("accounts/forgot.html", sent=sent)
 

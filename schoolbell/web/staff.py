@@ -3,7 +3,7 @@ administrator their school's teachers; invitations by email with a one-time link
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -12,6 +12,7 @@ from schoolbell.accounts.models import User
 from schoolbell.accounts.recovery import send_link
 from schoolbell.accounts.scope import is_admin, may_manage, school_scope, staff_scope
 from schoolbell.accounts.staff import StaffError, apply, invite, roles_for, set_active
+from schoolbell.channels.errors import ChannelError
 from schoolbell.directory.models import School
 from schoolbell.extensions import db
 
@@ -59,14 +60,27 @@ def invite_someone():
                       role=form.get("role", ""), school_code=form.get("school", ""),
                       classes=form.get("classes", ""))
         db.session.flush()
-        send_link(user, "invite")
+        sent = _send_invitation(user)
     except StaffError as problem:
         db.session.rollback()
         accounts = db.session.scalars(select(User).where(staff_scope(manager)).order_by(User.name)).all()
         return render_template("staff/index.html", user=manager, accounts=accounts, roles=roles_for(manager),
                                schools=_schools(manager), form=form, error=str(problem)), 400
-    flash(_("An invitation went to %(email)s. The link works for 3 days.", email=user.email), "done")
+    if sent:
+        flash(_("An invitation went to %(email)s. The link works for 3 days.", email=user.email), "done")
     return redirect(url_for("staff.index"))
+
+
+def _send_invitation(user: User) -> bool:
+    """Email the invitation; say so when the mail server refused it (the account stays, to send again)."""
+    try:
+        send_link(user, "invite")
+    except ChannelError:
+        current_app.logger.exception("invitation email could not be sent (user %s)", user.id)
+        flash(_("The account for %(email)s was made, but the invitation email could not be sent. "
+                "Try “Send a new invitation link” on its page.", email=user.email), "error")
+        return False
+    return True
 
 
 @staff.route("/<int:user_id>", methods=["GET", "POST"])
@@ -114,6 +128,6 @@ def resend(user_id: int):
     """Send a new invitation link (the earlier one stops working)."""
     manager = _manager()
     account = _account(manager, user_id)
-    send_link(account, "invite")
-    flash(_("An invitation went to %(email)s. The link works for 3 days.", email=account.email), "done")
+    if _send_invitation(account):
+        flash(_("An invitation went to %(email)s. The link works for 3 days.", email=account.email), "done")
     return redirect(url_for("staff.edit", user_id=account.id))

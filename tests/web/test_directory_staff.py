@@ -27,6 +27,8 @@ def staff(app):
 
 
 def outbox(app):
+    for thread in app.extensions.get("schoolbell.account_mail_threads", []):
+        thread.join(timeout=10)
     return get_backends(app).email.outbox
 
 
