@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
@@ -41,8 +42,42 @@ def critical_alerts() -> list[Alert]:
         .order_by(Alert.id.desc()).limit(3)))
 
 
+# The console's sections: (endpoint, words, roles that see it); the first whose URL prefix the page's
+# path starts with is marked current.
+CONSOLE_MENU = (
+    ("console.dashboard", _l("Alerts"), ("office", "school_admin", "teacher")),
+    ("assign.assignments", _l("Lessons for my classes"), ("teacher",)),
+    ("directory.schools", _l("Schools and people"), ("office", "school_admin", "teacher")),
+    ("staff.index", _l("Staff accounts"), ("office", "school_admin")),
+    ("imports.new", _l("Import"), ("office", "school_admin")),
+    ("directory.audit", _l("Personal-data log"), ("office",)),
+    ("integrations.index", _l("API keys and webhooks"), ("office",)),
+)
+
+
+def console_menu() -> list[dict]:
+    """The signed-in user's console sections, with the current one marked; empty outside the console."""
+    from schoolbell.accounts.auth import current_user
+
+    if not request.path.startswith("/console") or request.endpoint is None:
+        return []
+    user = current_user()
+    if user is None:
+        return []
+    items = []
+    for endpoint, words, roles in CONSOLE_MENU:
+        if user.role.value not in roles or endpoint not in current_app.view_functions:
+            continue
+        items.append({"url": url_for(endpoint), "words": str(words), "endpoint": endpoint})
+    current = max((item for item in items if request.path.startswith(item["url"])),
+                  key=lambda item: len(item["url"]), default=None)
+    for item in items:
+        item["current"] = item is current
+    return items
+
+
 def _frame() -> dict:
-    return {"operator_name": operator_name, "critical_alerts": critical_alerts}
+    return {"operator_name": operator_name, "critical_alerts": critical_alerts, "console_menu": console_menu}
 
 
 def _error_page(error: HTTPException | Exception):

@@ -40,3 +40,23 @@ def test_an_unreadable_request_gets_a_400_page_in_korean(client):
     response = client.get("/console/?q=%00", headers={"Accept-Language": "ko"})
     assert response.status_code == 400
     assert "요청을 처리할 수 없습니다" in response.get_data(as_text=True)
+
+
+def test_the_console_menu_shows_each_role_its_own_sections(client, app):
+    from schoolbell.accounts.models import UserRole
+    from tests import factories
+    from tests.factories import make_user, sign_in
+
+    school = factories.school("7600001")
+    make_user("office@sen.example", UserRole.OFFICE)
+    make_user("teacher@school.example", UserRole.TEACHER, school=school)
+    sign_in(client, "office@sen.example")
+    office_page = client.get("/console/integrations/?lang=ko").get_data(as_text=True)
+    start = office_page.index('class="sb-console-menu')
+    menu = office_page[start:office_page.index("</nav>", start)]
+    assert "API 키와 웹훅" in menu and 'aria-current="page" class="active">API 키와 웹훅' in menu
+    teacher = app.test_client()
+    sign_in(teacher, "teacher@school.example")
+    teacher_page = teacher.get("/console/?lang=ko").get_data(as_text=True)
+    assert "API 키와 웹훅" not in teacher_page and 'aria-current="page" class="active">알림' in teacher_page
+    assert "sb-console-menu" not in client.get("/lessons/").get_data(as_text=True)  # public pages: none
