@@ -7,7 +7,7 @@ import contextlib
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from schoolbell.accounts.auth import current_user, login_required
 from schoolbell.accounts.models import User, UserRole
@@ -95,12 +95,14 @@ def find_people():
     query = str(request.args.get("q") or "").strip()[:100]
     rows = []
     if query:
-        wanted = [Contact.name.contains(query, autoescape=True)]
+        # A whole phone or email is looked up by its index; anything else is part of a name.
+        wanted = Contact.name.contains(query, autoescape=True)
         for normalize, column in ((normalize_phone, Contact.phone), (normalize_email, Contact.email)):
             with contextlib.suppress(InvalidValue, ValueError):
-                wanted.append(column == normalize(query))
+                wanted = column == normalize(query)
+                break
         rows = [(contact, None) for contact in db.session.scalars(
-            select(Contact).where(contact_scope(user), or_(*wanted)).order_by(Contact.name)
+            select(Contact).where(contact_scope(user), wanted).order_by(Contact.name)
             .limit(PEOPLE_SHOWN + 1))]
     return render_template("directory/people.html", user=user, school=None, rows=rows[:PEOPLE_SHOWN],
                            more=len(rows) > PEOPLE_SHOWN, mask_phone=mask_phone, mask_email=mask_email,

@@ -60,6 +60,9 @@ def test_office_administrator_sees_their_office_and_nothing_of_another(client, w
     assert status(client, f"/console/directory/people/{world['stranger'].id}") == 404
     found = client.get("/console/directory/people?q=010-9999-0000").get_data(as_text=True)
     assert "다른교육청사람" not in found
+    parent = world["people"]["1-1"]
+    local = "0" + parent.phone[3:]  # +8210… as a parent writes it: 010…
+    assert parent.name in client.get(f"/console/directory/people?q={local}").get_data(as_text=True)
     assert status(client, "/console/directory/audit") == 200
 
 
