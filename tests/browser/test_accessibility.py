@@ -19,6 +19,9 @@ from tests.browser.conftest import LAUNCH_ARGS
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
+PUBLIC_PAGES = ("home", "lessons", "lesson", "not-found", "parent-message", "parent-settings", "login")
+CONSOLE_PAGES = ("dashboard", "alert-sent", "failures", "alert-draft", "compose", "integrations", "schools",
+                 "school", "people", "person", "staff", "import", "data-log")
 WIDTHS = {"phone": {"width": 375, "height": 740}, "desk": {"width": 1280, "height": 900}}
 
 
@@ -38,7 +41,8 @@ def office_day(app, dispatcher, backends):
     draft = factories.alert("routine", {"roles": ["guardian"]}, title_ko="가정통신문", title_en="Newsletter")
     make_user("office@sen.example", UserRole.OFFICE)
     link = re.search(r"https?://\S+", backends.sms.outbox[-1].body).group()
-    return {"sent": sent, "draft": draft, "link_path": "/" + link.split("/", 3)[3]}
+    person = db.session.scalar(select(Delivery.contact_id).order_by(Delivery.id.desc()))
+    return {"sent": sent, "draft": draft, "link_path": "/" + link.split("/", 3)[3], "person": person}
 
 
 def _pages(day) -> dict[str, str]:
@@ -46,9 +50,13 @@ def _pages(day) -> dict[str, str]:
     return {
         "home": "/", "lessons": "/lessons/", "lesson": "/lessons/talking-with-your-child",
         "not-found": "/no-such-page", "parent-message": day["link_path"],
+        "parent-settings": day["link_path"] + "/settings",
         "login": "/login", "dashboard": "/console/", "alert-sent": f"/console/alerts/{sent}",
         "failures": f"/console/alerts/{sent}/failures", "alert-draft": f"/console/alerts/{draft}",
         "compose": "/console/alerts/new", "integrations": "/console/integrations/",
+        "schools": "/console/directory/", "school": "/console/directory/schools/7300001",
+        "people": "/console/directory/people?q=010", "person": f"/console/directory/people/{day['person']}",
+        "staff": "/console/staff/", "import": "/console/imports/", "data-log": "/console/directory/audit",
     }
 
 
@@ -73,10 +81,10 @@ def test_every_main_page_is_accessible_and_fits_a_phone(chromium_path, live_serv
                                               is_mobile=width_name == "phone")
                 page = context.new_page()
                 pages = _pages(office_day)
-                for name in ("home", "lessons", "lesson", "not-found", "parent-message", "login"):
+                for name in PUBLIC_PAGES:
                     problems.update(_check(page, live_server, name, pages[name], language, width_name))
                 _sign_in(page, live_server)
-                for name in ("dashboard", "alert-sent", "failures", "alert-draft", "compose", "integrations"):
+                for name in CONSOLE_PAGES:
                     problems.update(_check(page, live_server, name, pages[name], language, width_name))
                 context.close()
         finally:
