@@ -169,3 +169,17 @@ def test_the_alert_page_names_sender_and_time_and_gives_the_lesson_and_help(app,
     english = client.get(path, query_string={"lang": "en"}).get_data(as_text=True)
     assert "Deepfake warning" in english and "Where to get help" in english
     assert "Seoul Education Office" in english
+
+
+def test_an_old_unsubscribe_link_speaks_korean_and_is_recorded(app, client):
+    from schoolbell.delivery.compose import unsubscribe_url
+    from schoolbell.directory.preference_models import PreferenceChange
+
+    school = factories.school("7000001")
+    person = factories.person((school, "guardian", 1, "1"))
+    path = unsubscribe_url(person.id, "email").replace("http://schoolbell.test", "")
+    page = client.get(path, query_string={"lang": "ko"}).get_data(as_text=True)
+    assert "이메일 일반 학교 안내" in page and "email" not in page.split("<main", 1)[1].split("</main>")[0]
+    client.post(path)
+    [change] = db.session.scalars(select(PreferenceChange))
+    assert change.source == "one_click" and change.after["email"] is False
