@@ -96,7 +96,10 @@ def test_we_talked_about_it_counts_once_and_shows_per_class(app, classroom, clie
     page = client.get(path, follow_redirects=True).get_data(as_text=True)
     token = re.search(r'name="t" value="([^"]+)"', page).group(1)
     for _ in range(2):
-        assert client.post(f"/lessons/{lesson.slug}/talked", data={"t": token}).status_code == 303
+        answer = client.post(f"/lessons/{lesson.slug}/talked", data={"t": token})
+        assert answer.status_code == 303 and answer.location.endswith("#confirmation")
+    later = client.get(path, follow_redirects=True).get_data(as_text=True)  # a later visit says when
+    assert "확인했습니다" in later and 'name="t"' not in later
     # The same link cannot confirm a different lesson.
     assert client.post("/lessons/what-is-a-deepfake/talked", data={"t": token}).status_code == 403
     assert client.post(f"/lessons/{lesson.slug}/talked", data={"t": token + "x"}).status_code == 403
