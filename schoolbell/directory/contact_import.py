@@ -46,6 +46,7 @@ CONTACT_COLUMNS = {
 REQUIRED_COLUMNS = ("school_code", "role", "name")
 PERSON_FIELDS = ("name", "language", "sms_consent", "email_consent")
 PERSON_COLUMNS = ("office_id", "phone", "email", *PERSON_FIELDS)
+KEPT_WHEN_BLANK = {"language": "language", "sms_consent": "consent", "email_consent": "consent"}
 NAME_LIMIT = Contact.__table__.c.name.type.length
 CLASH = "the phone and the email belong to two different people"
 
@@ -206,7 +207,11 @@ class ContactImporter:
         """What a row changes on an existing person: details only on the person's first row."""
         wanted = {}
         if contact["id"] not in self.seen_contact_ids:
-            wanted = {field: getattr(row, field) for field in PERSON_FIELDS}
+            # A language or consent left blank (or a file without the column) keeps what the person
+            # chose: a school's spreadsheet must not undo their opt-out.
+            given = {"name"} | {field for field, column in KEPT_WHEN_BLANK.items()
+                                if (row.raw.get(column) or "").strip()}
+            wanted = {field: getattr(row, field) for field in PERSON_FIELDS if field in given}
         # A blank phone or email in a row means 'not given', never 'remove'.
         for field in ("phone", "email"):
             if getattr(row, field) and not contact[field]:

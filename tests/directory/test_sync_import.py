@@ -113,3 +113,14 @@ def test_the_cli_previews_asks_and_applies_with_counts(roster, runner, tmp_path)
     assert people() == {"가족A", "가족C"}
     [event] = db.session.scalars(select(PersonalDataEvent)).all()
     assert (event.action, event.actor, event.subject) == ("import", "cli", "new.csv")
+
+
+def test_a_blank_consent_or_language_keeps_what_the_person_chose(roster, tmp_path):
+    with open(tmp_path / "choice.csv", "w", encoding="utf-8", newline="") as handle:
+        handle.write("school_code,role,grade,class,name,phone,language,consent\n"
+                     "7000001,guardian,1,1,가족A,010-2000-0001,en,email\n")
+    import_contacts(tmp_path / "choice.csv")
+    again = import_contacts(write(tmp_path / "again.csv", roster["rows"]), sync="school")
+    person = db.session.scalar(select(Contact).where(Contact.name == "가족A"))
+    assert (person.language.value, person.sms_consent, person.email_consent) == ("en", False, True)
+    assert again.outcomes["updated"] == 0
