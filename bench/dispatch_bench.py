@@ -5,7 +5,7 @@
 Fan-out: `flask alerts create … --role guardian` then `flask alerts send ID` on a freshly seeded
 Seoul (~800,000 people, ~720,000 guardians); wall time and peak RSS of the send.
 Dispatch: `flask worker --until-idle` with the real twilio client against `python -m
-schoolbell.simulator` (0 ms, then 100 ms latency), and with SMTP against an aiosmtpd sink, each
+schoolbell.simulator` (0 ms, then 100 ms latency), and with SMTP against Postfix's smtp-sink, each
 draining an alert of a fixed number of deliveries in the Seoul-sized table; the worker runs as
 configured (DISPATCH_* settings). Beside each, a baseline from the same run against the same server
 process: a bare loop of the same backend sending the same messages with the worker's concurrency
@@ -193,7 +193,7 @@ def bench_dispatch(label: str, env: dict[str, str], fanned_out: int, counts: dic
             figures = measure(f"{label}: email", {**env, **smtp_env(port)}, fanned_out, alert_id, "email",
                               counts["email"], email_threads, repeat)
         rows += dispatch_rows(f"{label}: email, SMTP sink, {counts['email']:,} "
-                              f"(both {email_threads} threads)", figures, f"≥ {RATIO:.0%} of baseline",
+                              f"(both {email_threads} in flight)", figures, f"≥ {RATIO:.0%} of baseline",
                               figures.rate >= RATIO * figures.baseline)
     return rows
 

@@ -104,7 +104,7 @@ def worker_command() -> list[str]:
 
 
 def run_city(label: str, env: dict[str, str], workers: int, latency_ms: float, baseline: int,
-             load: bool, give_up_after: float) -> dict:
+             load: bool, give_up_after: float, email_in_flight: int) -> dict:
     """Seed, send, time; returns the figures of one database."""
     progress(f"{label}: migrating and seeding the city")
     flask(env, "db", "upgrade")
@@ -112,12 +112,14 @@ def run_city(label: str, env: dict[str, str], workers: int, latency_ms: float, b
     flask(env, "users", "create", "--email", CONSOLE_EMAIL, "--name", "bench", "--role", "office",
           "--password", CONSOLE_PASSWORD)
     alert_id = int(flask(env, "alerts", "create", *ALERT).split()[0])
-    figures: dict = {"label": label, "workers": workers, "seed_seconds": seeded.seconds}
+    figures: dict = {"label": label, "workers": workers, "seed_seconds": seeded.seconds,
+                     "email_in_flight": email_in_flight}
     with ExitStack() as stack:
         sms_url = stack.enter_context(twilio_simulator(latency_ms))
         smtp_port, sink = stack.enter_context(postfix_smtp_sink())
         send_env = {**env, **sms_env(sms_url), "EMAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1",
-                    "SMTP_PORT": str(smtp_port), "SMTP_SECURITY": "none"}
+                    "SMTP_PORT": str(smtp_port), "SMTP_SECURITY": "none",
+                    "DISPATCH_EMAIL_THREADS": str(email_in_flight)}
         web = stack.enter_context(web_server(env)) if load else None
         paths = Path(env["SCHOOLBELL_INSTANCE_DIR"]) / "parent_paths.txt"
         pool = [stack.enter_context(spawned(worker_command(), send_env, lambda: True, "worker"))
@@ -185,7 +187,8 @@ def report(results: list[dict]) -> None:
         channels = figures["handed_over"]
         total = sum(c["count"] for c in channels.values())
         seconds = max(c["seconds"] for c in channels.values())
-        print(f"  {label}, {workers} worker(s): {figures['deliveries']}"
+        print(f"  {label}, {workers} worker(s), {figures['email_in_flight']} emails in flight each: "
+              f"{figures['deliveries']}"
               + ("" if figures["finished"] else "  NOT FINISHED: the figures are what was handed over "
                  "when the bench stopped waiting"))
         print(f"    city handed over: {total:,} messages in {seconds:,.1f} s ({seconds / 60:.1f} min, "
@@ -243,6 +246,8 @@ def main() -> None:
     parser.add_argument("--sqlite-workers", type=int, default=2)
     parser.add_argument("--latency-ms", type=float, default=100.0, help="the simulator's latency")
     parser.add_argument("--baseline", type=int, default=20_000, help="bare-client messages per channel")
+    parser.add_argument("--email-in-flight", type=int, default=32,
+                        help="DISPATCH_EMAIL_THREADS for the workers and the bare client (default 32)")
     parser.add_argument("--no-load", action="store_true", help="no web load")
     parser.add_argument("--give-up-after", type=float, default=60.0, metavar="MINUTES",
                         help="stop waiting then and report what was handed over (default 60)")
@@ -258,7 +263,7 @@ def main() -> None:
         for label, postgres, workers in runs:
             env = {**database_env(workdir, label, postgres), "SCHOOL_DATA_DIR": str(data)}
             results.append(run_city(label, env, workers, args.latency_ms, args.baseline, not args.no_load,
-                                    args.give_up_after * 60))
+                                    args.give_up_after * 60, args.email_in_flight))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if results:
