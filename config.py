@@ -86,6 +86,8 @@ class Config:
     # The largest request accepted (a contacts file uploaded in the console is the biggest).
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 32)
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    # Requests per API key (docs/api.md), in Flask-Limiter's notation.
+    API_RATE_LIMIT = _env("API_RATE_LIMIT", "3000 per minute")
 
     # Who runs this deployment, as the KRDS identifier on every page names it ("이 누리집은 … 누리집입니다").
     SITE_OPERATOR_KO = _env("SITE_OPERATOR_KO", "서울특별시교육청")

@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     from schoolbell.api.framework import ProblemApi, convert_stray_errors, settle_retry_after
     from schoolbell.extensions import csrf
 
+    _check_rate_limit(app.config.setdefault("API_RATE_LIMIT", "3000 per minute"))
     app.config.setdefault("API_TITLE", "SchoolBell API")
     app.config.setdefault("API_VERSION", "1.0.0")
     app.config.setdefault("OPENAPI_VERSION", "3.1.0")
@@ -49,3 +50,17 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(api_keys_cli)
     app.cli.add_command(cap_cli)
     app.cli.add_command(webhooks_cli)
+
+
+def _check_rate_limit(value: str) -> None:
+    """Refuse to start with an API_RATE_LIMIT Flask-Limiter cannot read (it would fail every request)."""
+    from limits import parse_many
+
+    from schoolbell.settings import SettingsError
+
+    try:
+        if not parse_many(value):
+            raise ValueError
+    except ValueError as error:
+        raise SettingsError(f"SchoolBell cannot start: API_RATE_LIMIT must look like '3000 per minute', "
+                            f"got {value!r}") from error

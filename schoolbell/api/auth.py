@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 
@@ -14,6 +16,7 @@ from schoolbell.extensions import db
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 TEST_HEADER = "SchoolBell-Test-Mode"
 DEFAULT_RATE = "3000 per minute"
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def bearer_token() -> str | None:
@@ -49,8 +52,10 @@ def authenticate() -> None:
     g.api_key = key
     if key.read_only and request.method in WRITES:
         raise ApiProblem(403, "this key is read-only; use a key that may write")
-    key.last_used_at = timeutil.utcnow()
-    db.session.commit()
+    now = timeutil.utcnow()
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
+        key.last_used_at = now  # at most one write a minute per key, not one per request
+        db.session.commit()
 
 
 def current_key() -> ApiKey:

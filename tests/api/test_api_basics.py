@@ -120,3 +120,14 @@ def test_malformed_keys_are_401_without_asking_the_database(client, live_key):
                   live_key.split("_", 3)[3], live_key.replace("sb_live", "sb_team")):
         response = client.get("/api/v1/schools", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401, token
+
+
+def test_a_malformed_rate_limit_stops_the_app_at_start():
+    import pytest
+
+    from schoolbell import create_app
+    from schoolbell.settings import SettingsError
+    from tests.conftest import TestConfig
+
+    with pytest.raises(SettingsError, match="API_RATE_LIMIT"):
+        create_app(TestConfig, SQLALCHEMY_DATABASE_URI="sqlite://", API_RATE_LIMIT="lots")
