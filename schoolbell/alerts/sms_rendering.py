@@ -144,3 +144,16 @@ def render_sms(alert: Alert, language: str, link: str | None = None) -> SmsRende
     """The SMS of an alert in a language with a link (a link of the right length when None)."""
     text = sms_body(sms_head(alert, language), link or preview_link())
     return analyse_rendered(text, language, f"[{sender_name(alert, language)}]", carrier_prefix())
+
+
+def render_draft_sms(office, alert_class: str, language: str, title: str, body: str,
+                     target: dict | None = None) -> SmsRendering:
+    """The SMS of a text still being written (nothing stored), for live counters and bubbles."""
+    known = alert_class if alert_class in AlertClass._value2member_map_ else AlertClass.ROUTINE.value
+    draft = Alert(alert_class=AlertClass(known), office=office, target=target or {},
+                  **{f"title_{language}": title, f"body_{language}": body})
+    try:
+        return render_sms(draft, language)
+    finally:
+        if draft in db.session:  # never let a preview become a row
+            db.session.expunge(draft)

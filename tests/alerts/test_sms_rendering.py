@@ -95,3 +95,16 @@ def test_an_office_without_a_sender_name_goes_by_the_name_people_say(official, s
     from schoolbell.directory.sender_names import short_korean_name
 
     assert short_korean_name(official) == short
+
+
+def test_a_draft_being_written_renders_like_the_stored_alert(readme_alert):
+    from schoolbell.alerts.models import Alert
+    from schoolbell.alerts.sms_rendering import render_draft_sms
+
+    count = db.session.query(Alert).count()
+    draft = render_draft_sms(factories.office(), "emergency", "ko", README["title_ko"], README["body_ko"])
+    stored = render_sms(readme_alert, "ko")
+    assert (draft.text, draft.segments) == (stored.text, stored.segments)
+    assert draft.cp949_bytes == stored.cp949_bytes
+    db.session.commit()
+    assert db.session.query(Alert).count() == count
