@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from contextlib import contextmanager
@@ -12,14 +13,12 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from schoolbell.directory.audit import DataAction, record
 from schoolbell.directory.contact_import import CONTACT_OUTCOMES, errors_csv, import_contacts
 from schoolbell.directory.csvfiles import ImportFileError, count_lines
 from schoolbell.directory.demo import SCALES, directory_is_empty, seed_demo
 from schoolbell.directory.listing import LEVEL_ORDER, find_schools, school_as_dict
-from schoolbell.directory.models import EducationOffice
 from schoolbell.directory.school_import import SCHOOL_OUTCOMES, import_schools
 from schoolbell.directory.summary import ImportSummary
 from schoolbell.directory.sync import SCOPES
@@ -134,15 +133,19 @@ def contacts_import(file: Path, errors_file: Path | None, sync: str | None, yes:
     if errors_file is not None:
         write_errors_file(summary, errors_file)
     if not dry_run:
-        record(_office_of(summary), "cli", DataAction.IMPORT, file.name[:200],
-               rows=summary.rows, sync=sync or "", left=summary.sync.leave if summary.sync else 0)
+        for office_id in sorted(summary.offices):
+            record(office_id, f"cli:{_os_user()}", DataAction.IMPORT, file.name[:200], rows=summary.rows,
+                   sync=sync or "", left=summary.sync.leave if summary.sync else 0)
         db.session.commit()
     _report(summary, CONTACT_OUTCOMES, as_json)
 
 
-def _office_of(summary: ImportSummary) -> int:
-    """The office an import's audit record belongs to (the directory's first office)."""
-    return db.session.scalar(select(EducationOffice.id).order_by(EducationOffice.id).limit(1)) or 0
+def _os_user() -> str:
+    """Who ran the command, as the machine knows them (for the personal-data log)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def write_errors_file(summary: ImportSummary, path: Path) -> None:

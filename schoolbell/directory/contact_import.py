@@ -140,6 +140,7 @@ class ContactImporter:
             return RowProblem(row.line, "school_code", v["school_code"], "unknown school code", v)
         if self.allowed is not None and school[0] not in self.allowed:
             return RowProblem(row.line, "school_code", v["school_code"], "not a school you manage", v)
+        self.summary.offices.add(school[1])
         parsed = {}
         for field, parse in FIELD_PARSERS:
             try:

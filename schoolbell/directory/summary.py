@@ -50,6 +50,8 @@ class ImportSummary:
     warnings: list[RowProblem] = field(default_factory=list)
     # A sync's outcome (sync.SyncOutcome), None for an additive import.
     sync: object | None = None
+    # The offices whose people the rows named (for the personal-data log).
+    offices: set[int] = field(default_factory=set)
 
     def count(self, outcome: str) -> None:
         """Record one row's outcome."""
