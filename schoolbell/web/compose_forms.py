@@ -17,6 +17,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -50,6 +51,11 @@ class CheckboxesField(SelectMultipleField):
 def _web_link(form, field) -> None:
     if field.data and not is_web_link(field.data):
         raise ValidationError(_l("Only an address starting with https:// or http:// can be a link."))
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Choices as WTForms wants them: (value, label) pairs made SelectChoice."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def words(text: str | None) -> list[str]:
@@ -86,21 +92,22 @@ class AlertForm(FlaskForm):
     def __init__(self, user: User, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.alert_class.choices = [(c.value, label(c.value)) for c in AUTHOR_CLASSES]
+        self.alert_class.choices = options((c.value, label(c.value)) for c in AUTHOR_CLASSES)
         locale = str(get_locale())
-        self.lesson.choices = [("", "—")] + [(lesson.slug, lesson.title.get(locale) or lesson.slug)
-                                             for lesson in get_library()]
-        self.role.choices = [(role.value, label(role.value)) for role in Role]
+        self.lesson.choices = options([("", "—")] + [(lesson.slug, lesson.title.get(locale) or lesson.slug)
+                                                     for lesson in get_library()])
+        self.role.choices = options((role.value, label(role.value)) for role in Role)
         districts = db.session.execute(select(DistrictOffice.id, DistrictOffice.name)
                                        .where(DistrictOffice.office_id == user.office_id)
                                        .order_by(DistrictOffice.name)).all()
-        self.district.choices = [(d_id, name) for d_id, name in districts]
-        self.level.choices = [(level.value, label(level.value)) for level in SchoolLevel]
-        self.grade.choices = [(grade, str(grade)) for grade in GRADES]
-        self.school_district.choices = [("", str(_l("All")))] + [(str(i), n) for i, n in districts]
-        self.school_level.choices = [("", str(_l("All")))] + self.level.choices
+        self.district.choices = options(districts)
+        levels = [(level.value, label(level.value)) for level in SchoolLevel]
+        self.level.choices = options(levels)
+        self.grade.choices = options((grade, str(grade)) for grade in GRADES)
+        self.school_district.choices = options([("", str(_l("All")))] + [(str(i), n) for i, n in districts])
+        self.school_level.choices = options([("", str(_l("All")))] + levels)
         # A chosen school is one of the office's; its label is filled in by the page.
-        self.school.choices = [(code, code) for code in self.school.data or []]
+        self.school.choices = options((code, code) for code in self.school.data or [])
 
     def validate_alert_class(self, field) -> None:
         """Curriculum alerts come from lesson assignments, never from this form."""
@@ -110,7 +117,7 @@ class AlertForm(FlaskForm):
 
     def validate_lesson(self, field) -> None:
         """The lesson is one of the library's."""
-        if field.data and field.data not in {slug for slug, _title in field.choices}:
+        if field.data and field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(_l("No lesson “%(value)s”.", value=field.data[:100]))
 
     def validate_school(self, field) -> None:
@@ -175,4 +182,4 @@ class AlertForm(FlaskForm):
         ids = target.get("school_ids") or []
         codes = dict(db.session.execute(select(School.id, School.code).where(School.id.in_(ids))).all())
         self.school.data = [codes[i] for i in ids if i in codes]
-        self.school.choices = [(code, code) for code in self.school.data]
+        self.school.choices = options((code, code) for code in self.school.data)

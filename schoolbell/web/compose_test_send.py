@@ -21,6 +21,7 @@ from schoolbell.directory.validation import InvalidValue, NotMobile, normalize_p
 from schoolbell.extensions import db
 from schoolbell.web.compose_actions import act_on
 from schoolbell.web.compose_base import compose
+from schoolbell.web.compose_forms import options
 from schoolbell.web.message_preview import email_preview
 
 
@@ -28,7 +29,7 @@ class SelfTestForm(FlaskForm):
     """Where the test goes: the user's own mobile (kept for next time) and email, in one language."""
 
     phone = TelField(validators=[Optional(), Length(max=30)])
-    language = SelectField(choices=[("ko", "한국어"), ("en", "English")], default="ko")
+    language = SelectField(choices=options([("ko", "한국어"), ("en", "English")]), default="ko")
 
     def validate_phone(self, field) -> None:
         """A mobile number in any Korean form, kept as E.164."""

@@ -147,3 +147,20 @@ def test_two_person_approval(app, page, live_server, directory, width):
     actions = list(db.session.scalars(select(AlertEvent.action).where(AlertEvent.alert_id == alert.id)
                                       .order_by(AlertEvent.id)))
     assert actions == ["created", "approval_requested", "approved", "sent"]
+
+
+def test_send_stays_disabled_while_the_preview_reaches_nobody(app, page, live_server, directory, width):
+    alert = factories.alert("urgent", {"roles": ["staff"]})  # nobody here is school staff
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/console/alerts/{alert.id}?lang=en")
+    expect(page.locator("#reaches-nobody")).to_be_visible()
+    send = page.locator("button.send-now")
+    expect(send).to_be_disabled()
+    assert send.get_attribute("aria-describedby") == "reaches-nobody"
+    assert overflow(page) <= 0
+    assert axe_violations(page) == []
+    screenshot(page, f"alert-reaches-nobody-en-{width}")
+    page.goto(f"{live_server}/console/alerts/new?from={alert.id}&lang=en")  # a copy, in English
+    expect(page.locator("#title_ko")).to_have_value("딥페이크 주의")
+    assert axe_violations(page) == []
+    screenshot(page, f"compose-copy-en-{width}")
