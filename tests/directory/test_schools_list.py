@@ -61,3 +61,18 @@ def test_a_school_administrator_account_needs_a_school_code(runner, schools):
                                  "--role", "school_admin", "--school", "7000001",
                                  "--password", "long unusual words here"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_teacher_account_can_be_given_classes(runner, schools):
+    from sqlalchemy import select
+
+    from schoolbell.accounts.models import User
+    from schoolbell.extensions import db
+
+    args = ["users", "create", "--email", "t@school.example", "--name", "교사", "--role", "teacher",
+            "--school", "7000001", "--password", "long unusual words here"]
+    refused = runner.invoke(args=[*args, "--classes", "three"])
+    assert refused.exit_code == 1 and "--classes" in refused.output
+    assert runner.invoke(args=[*args, "--classes", "3-2, 3-4"]).exit_code == 0
+    user = db.session.scalar(select(User).where(User.email == "t@school.example"))
+    assert [c.label for c in user.classes] == ["3-2", "3-4"]
