@@ -105,3 +105,17 @@ def test_uploads_are_forgotten_after_a_day(client, app, school, time_machine):
     upload(client, app, HEADER + "7000001,guardian,1,1,남을가족,010-2000-0002,\n")
     assert client.get(path).status_code == 404
     assert len(list((Path(app.instance_path) / "imports").glob("*.csv"))) == 1
+
+
+def test_a_long_file_shows_its_progress_until_done(client, app, school):
+    import json
+
+    sign_in(client, "admin@first.example")
+    path = upload(client, app, HEADER + "7000001,guardian,1,1,남을가족,010-2000-0002,\n")
+    state_file = Path(app.instance_path) / "imports" / f"{path.rsplit('/', 1)[1]}.json"
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    state.update(state="running", rows_done=12000, rows_total=48000)  # as a long check is, midway
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+    page = client.get(path + "?lang=en").get_data(as_text=True)
+    assert '<progress class="sb-progress" max="48000" value="12000"' in page
+    assert 'http-equiv="refresh"' in page and "12,000 of about 48,000 rows" in page
