@@ -11,11 +11,12 @@ MIN_KEY_LENGTH = 16
 NUMBERS = ("SMTP_PORT", "DISPATCH_BATCH_SIZE", "DISPATCH_SMS_CONCURRENCY", "DISPATCH_EMAIL_THREADS",
            "DISPATCH_LEASE_SECONDS", "SMS_RATE_PER_SENDER", "EMAIL_RATE_PER_SECOND",
            "TWILIO_TIMEOUT_SECONDS", "SMTP_TIMEOUT_SECONDS", "SCHEDULER_POLL_SECONDS",
-           "SCHEDULER_HEARTBEAT_SECONDS", "SCHEDULER_LOCK_STALE_SECONDS", "MAX_UPLOAD_MB")
+           "SCHEDULER_HEARTBEAT_SECONDS", "SCHEDULER_LOCK_STALE_SECONDS", "MAX_UPLOAD_MB",
+           "SMS_SEGMENT_CAP", "SMS_SEGMENT_WARN")
 POSITIVE = ("DISPATCH_BATCH_SIZE", "DISPATCH_SMS_CONCURRENCY", "DISPATCH_EMAIL_THREADS",
             "DISPATCH_LEASE_SECONDS", "TWILIO_TIMEOUT_SECONDS", "SMTP_TIMEOUT_SECONDS",
             "SCHEDULER_POLL_SECONDS", "SCHEDULER_HEARTBEAT_SECONDS", "SCHEDULER_LOCK_STALE_SECONDS",
-            "MAX_UPLOAD_MB")
+            "MAX_UPLOAD_MB", "SMS_SEGMENT_CAP", "SMS_SEGMENT_WARN")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ def check_settings(config) -> None:
             problems.append(f"{name} must be above 0, got {value}")
         elif isinstance(value, int | float) and value < 0:
             problems.append(f"{name} cannot be negative, got {value}")
+    cap, warn = config.get("SMS_SEGMENT_CAP"), config.get("SMS_SEGMENT_WARN")
+    if isinstance(cap, int) and isinstance(warn, int) and warn > cap:
+        problems.append(f"SMS_SEGMENT_WARN ({warn}) cannot be above SMS_SEGMENT_CAP ({cap})")
     key = config.get("SECRET_KEY") or ""
     if key in KNOWN_KEYS or len(key) < MIN_KEY_LENGTH:
         problems.append("SECRET_KEY is missing or weak: set it to a long random value, e.g. "

@@ -37,6 +37,8 @@ def start(**settings):
     ({"MAIL_SENDER": "SchoolBell"}, "MAIL_SENDER must be an address"),
     ({"MAIL_SENDER": "스쿨벨 <알림@예시.한국>"}, "MAIL_SENDER must be an address"),
     ({"BABEL_DEFAULT_TIMEZONE": "Asia/Seol"}, "BABEL_DEFAULT_TIMEZONE must be a time zone"),
+    ({"SMS_SEGMENT_CAP": 0}, "SMS_SEGMENT_CAP must be above 0"),
+    ({"SMS_SEGMENT_CAP": 3, "SMS_SEGMENT_WARN": 5}, r"SMS_SEGMENT_WARN \(5\) cannot be above"),
 ])
 def test_a_wrong_setting_stops_the_app_and_is_named(settings, named):
     with pytest.raises(SettingsError, match=named):
