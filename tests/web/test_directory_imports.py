@@ -4,10 +4,11 @@ with a downloadable, Excel-safe errors CSV), written only when confirmed, within
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from schoolbell.accounts.models import UserRole
 from schoolbell.directory.audit import PersonalDataEvent
@@ -119,3 +120,33 @@ def test_a_long_file_shows_its_progress_until_done(client, app, school):
     page = client.get(path + "?lang=en").get_data(as_text=True)
     assert '<progress class="sb-progress" max="48000" value="12000"' in page
     assert 'http-equiv="refresh"' in page and "12,000 of about 48,000 rows" in page
+
+
+def test_an_office_imports_a_neis_school_file_after_seeing_its_counts(client, app, school, school_data):
+    from schoolbell.directory.models import School
+
+    sign_in(client, "office@sen.example")
+    token = csrf_token(client, "/console/imports/")
+    raw = (school_data / "neis_schoolinfo_seoul_2022-07-31.csv").read_bytes()
+    response = client.post("/console/imports/", content_type="multipart/form-data", data={
+        "csrf_token": token, "kind": "schools", "sync": "", "file": (io.BytesIO(raw), "neis.csv")})
+    path = response.headers["Location"]
+    for thread in app.extensions["schoolbell.import_threads"].values():
+        thread.join(timeout=60)
+    preview = client.get(path + "?lang=en").get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(School)) == 2  # nothing written yet
+    created = int(re.search(r'class="sb-new">([\d,]+)<', preview).group(1).replace(",", ""))
+    assert created > 1000
+    client.post(path + "/apply", data={"csrf_token": csrf_token(client, path)})
+    for thread in app.extensions["schoolbell.import_threads"].values():
+        thread.join(timeout=60)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(School)) == 2 + created
+
+
+def test_a_school_administrator_cannot_import_schools(client, app, school):
+    sign_in(client, "admin@first.example")
+    token = csrf_token(client, "/console/imports/")
+    response = client.post("/console/imports/", content_type="multipart/form-data", data={
+        "csrf_token": token, "kind": "schools", "file": (io.BytesIO(b"a,b\n1,2\n"), "neis.csv")})
+    assert response.status_code == 400
