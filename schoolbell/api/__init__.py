@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # API calls carry a Bearer key, not a session cookie
     csrf.exempt(api._app.blueprints["api-docs"])
+    _document_cross_field_rules(api)
     app.register_blueprint(docs.bp)
     app.after_request(convert_stray_errors)
     # After-request functions run last-registered first: at the list's head, this one runs after all.
@@ -64,3 +65,14 @@ def _check_rate_limit(value: str) -> None:
     except ValueError as error:
         raise SettingsError(f"SchoolBell cannot start: API_RATE_LIMIT must look like '3000 per minute', "
                             f"got {value!r}") from error
+
+
+def _document_cross_field_rules(api) -> None:
+    """What a marshmallow field cannot say on its own: an alert needs both texts of one language."""
+    alert_in = api.spec.components.schemas.get("AlertIn")
+    if alert_in is not None:
+        alert_in["anyOf"] = [
+            {"required": ["title_ko", "body_ko"],
+             "properties": {"title_ko": {"minLength": 1}, "body_ko": {"minLength": 1}}},
+            {"required": ["title_en", "body_en"],
+             "properties": {"title_en": {"minLength": 1}, "body_en": {"minLength": 1}}}]

@@ -22,6 +22,8 @@ def test_openapi_document_is_3_1_and_lists_the_resources(client):
     # The schema that validates input is the one documented.
     body = spec["paths"]["/api/v1/alerts"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body["$ref"].endswith("/AlertIn")
+    # The rule across fields is in the document too: a title and a body in Korean or in English.
+    assert len(spec["components"]["schemas"]["AlertIn"]["anyOf"]) == 2
 
 
 def test_docs_page_uses_vendored_assets_and_no_inline_script(client):

@@ -188,3 +188,13 @@ def test_acknowledgements_are_counted_not_named(client, live_key, receiver, disp
     events = receiver.events()
     assert [e["type"] for e in events] == ["acknowledgement"]
     assert events[0]["data"] == {"alert_id": alert["id"], "mode": "live", "kind": "read", "new": 1}
+
+
+def test_the_run_command_collects_and_posts(client, live_key, receiver, dispatcher, runner):
+    register(client, live_key, receiver.url, events=["alert.finished"])
+    send_alert(client, live_key)
+    dispatcher.run_once()
+    result = runner.invoke(args=["api-webhooks", "run", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "collected 1; delivered 1" in result.output
+    assert [event["type"] for event in receiver.events()] == ["alert.finished"]
