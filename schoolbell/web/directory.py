@@ -13,7 +13,7 @@ from schoolbell.accounts.auth import current_user, login_required
 from schoolbell.accounts.models import User, UserRole
 from schoolbell.accounts.scope import contact_scope, may_see_school, may_teach, membership_scope, school_scope
 from schoolbell.channels.masking import mask_email, mask_phone
-from schoolbell.directory.audit import DataAction, recent
+from schoolbell.directory.audit import DataAction, recent, record
 from schoolbell.directory.listing import LEVEL_ORDER, find_schools, headcounts
 from schoolbell.directory.models import Contact, Membership, School
 from schoolbell.directory.validation import InvalidValue, normalize_email, normalize_phone
@@ -76,6 +76,9 @@ def class_people(code: str, grade: int, class_name: str):
         .order_by(Membership.role, Contact.name).limit(PEOPLE_SHOWN + 1)).all()
     if not rows and not _class_exists(found, grade, class_name):
         abort(404)
+    record(user.office_id, user.email, DataAction.VIEW, f"class {grade}-{class_name or '-'} of {found.code}",
+           people=len(rows[:PEOPLE_SHOWN]))
+    db.session.commit()
     return render_template("directory/people.html", user=user, school=found, grade=grade,
                            class_name=class_name, rows=rows[:PEOPLE_SHOWN], more=len(rows) > PEOPLE_SHOWN,
                            mask_phone=mask_phone, mask_email=mask_email, query=None)
@@ -96,14 +99,18 @@ def find_people():
     rows = []
     if query:
         # A whole phone or email is looked up by its index; anything else is part of a name.
-        wanted = Contact.name.contains(query, autoescape=True)
+        wanted, kind = Contact.name.contains(query, autoescape=True), "name"
         for normalize, column in ((normalize_phone, Contact.phone), (normalize_email, Contact.email)):
             with contextlib.suppress(InvalidValue, ValueError):
-                wanted = column == normalize(query)
+                wanted, kind = column == normalize(query), column.key
                 break
         rows = [(contact, None) for contact in db.session.scalars(
             select(Contact).where(contact_scope(user), wanted).order_by(Contact.name)
             .limit(PEOPLE_SHOWN + 1))]
+        # The log says a search by which kind of value found how many, never the value itself.
+        record(user.office_id, user.email, DataAction.VIEW, f"search by {kind}",
+               people=len(rows[:PEOPLE_SHOWN]))
+        db.session.commit()
     return render_template("directory/people.html", user=user, school=None, rows=rows[:PEOPLE_SHOWN],
                            more=len(rows) > PEOPLE_SHOWN, mask_phone=mask_phone, mask_email=mask_email,
                            query=query)

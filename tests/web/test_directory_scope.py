@@ -145,3 +145,14 @@ def test_staff_and_the_log_of_another_office_stay_out_of_reach(client, world):
     assert "person #999" not in client.get("/console/directory/audit").get_data(as_text=True)
     db.session.refresh(stranger)
     assert stranger.active
+
+
+def test_class_lists_and_searches_are_logged_without_the_searched_value(client, world):
+    parent = world["people"]["1-1"]
+    sign_in(client, "office@sen.example")
+    client.get("/console/directory/schools/7000001/classes/1/1")
+    client.get(f"/console/directory/people?q={'0' + parent.phone[3:]}")
+    events = db.session.scalars(select(PersonalDataEvent).order_by(PersonalDataEvent.id)).all()
+    assert [(e.subject, e.detail["people"]) for e in events] == [("class 1-1 of 7000001", 1),
+                                                                 ("search by phone", 1)]
+    assert all(parent.phone[-4:] not in str(e.detail) + e.subject for e in events)
