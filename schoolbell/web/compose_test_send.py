@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, TelField
 from wtforms.validators import Length, Optional, ValidationError
 
-from schoolbell.accounts.auth import login_required
+from schoolbell.accounts.auth import current_user, login_required
 from schoolbell.accounts.models import User
 from schoolbell.alerts.models import Alert
 from schoolbell.alerts.services import AlertError, record
@@ -18,11 +18,13 @@ from schoolbell.channels.masking import mask_email, mask_phone
 from schoolbell.channels.messages import EmailMessage, SmsMessage
 from schoolbell.delivery.backends import get_backends
 from schoolbell.directory.validation import InvalidValue, NotMobile, normalize_phone
-from schoolbell.extensions import db
+from schoolbell.extensions import db, limiter
 from schoolbell.web.compose_actions import act_on
 from schoolbell.web.compose_base import compose
 from schoolbell.web.compose_forms import options
 from schoolbell.web.message_preview import email_preview
+
+TEST_SENDS_PER_HOUR = "10 per hour"
 
 
 class SelfTestForm(FlaskForm):
@@ -55,8 +57,13 @@ def send_test(alert: Alert, user: User, language: str) -> list[str]:
     return went
 
 
+def _signed_in_user_key() -> str:
+    return f"test-send:{current_user().id}"
+
+
 @compose.post("/<int:alert_id>/test")
 @login_required
+@limiter.limit(TEST_SENDS_PER_HOUR, key_func=_signed_in_user_key)  # each one costs an SMS
 def test_send(alert_id: int):
     """Send the alert to yourself first; recorded in the audit trail, sent to nobody else."""
     def go(alert: Alert, actor: str) -> str:

@@ -229,3 +229,28 @@ def test_an_edit_after_approval_needs_a_new_approval_and_a_narrow_emergency_need
     post_form(client, f"{page}/edit", {**FORM, "alert_class": "emergency", "body_ko": "바뀐 내용"})
     post_form(client, f"{page}/send", page=page)
     assert deliveries() == 0
+
+
+def test_test_sends_are_limited_per_person(client, office, app):
+    compose(client)
+    page = f"/console/alerts/{alerts()[0].id}"
+    answers = [post_form(client, f"{page}/test", {"language": "ko"}, page=page).status_code
+               for _ in range(11)]
+    assert answers == [302] * 10 + [429]
+    assert len(get_backends(app).email.outbox) == 10
+
+
+def test_teachers_cannot_search_schools_check_texts_test_approve_or_keep_templates(app, client, office):
+    compose(client)
+    alert = alerts()[0]
+    client.post("/logout", data={"csrf_token": factories.csrf_token(client, "/console/")})
+    make_user("teacher@school.example", UserRole.TEACHER, school=office["first"])
+    sign_in(client, "teacher@school.example")
+    assert client.get("/console/alerts/schools?school_q=서울").status_code == 404
+    token = factories.csrf_token(client, "/console/")
+    assert client.post("/console/alerts/sms-check", json={"body": "x"},
+                       headers={"X-CSRFToken": token}).status_code == 404
+    for action in ("test", "approve", "request-approval", "save-template"):
+        assert post_form(client, f"/console/alerts/{alert.id}/{action}", page="/console/").status_code == 404
+    assert post_form(client, "/console/alerts/templates", FORM, page="/console/").status_code == 404
+    assert get_backends(app).sms.outbox == [] and db.session.scalars(select(AlertTemplate)).all() == []
