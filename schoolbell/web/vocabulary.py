@@ -33,7 +33,7 @@ LABELS = {
     # What was done to an alert (its audit trail).
     "created": _l("Created"), "edited": _l("Edited"), "rescheduled": _l("Rescheduled"),
     "resent": _l("Resent"), "approved": _l("Approved"), "approval_requested": _l("Approval requested"),
-    "test_sent": _l("Test sent"),
+    "test_sent": _l("Test sent"), "unscheduled": _l("Taken off the schedule"),
     # Kinds of API key (as GOV.UK Notify's).
     "live": _l("Live"), "team": _l("Team"), "test": _l("Test"),
 }
