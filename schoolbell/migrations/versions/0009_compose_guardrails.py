@@ -36,7 +36,7 @@ def upgrade():
         sa.UniqueConstraint('office_id', 'name'),
     )
     with op.batch_alter_table('education_offices', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('two_person_emergency', sa.Boolean(), server_default=sa.false(),
+        batch_op.add_column(sa.Column('two_person_emergency', sa.Boolean(), server_default='0',
                                       nullable=False))
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('phone', sa.String(length=20)))

@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False))
+        batch_op.add_column(sa.Column('active', sa.Boolean(), server_default='1', nullable=False))
 
     op.create_table(
         'user_classes',
