@@ -111,15 +111,18 @@ webhooks_cli = AppGroup("api-webhooks", help="Outgoing webhooks: collect events 
 @webhooks_cli.command("run")
 @click.option("--once", is_flag=True, help="collect and post what is due once, then stop")
 @click.option("--interval", type=float, default=5.0, show_default=True, help="seconds between rounds")
-def run_command(once: bool, interval: float) -> None:
+@click.option("--settle", type=float, default=15.0, show_default=True,
+              help="collect changes at least this many seconds old (their transactions have committed)")
+def run_command(once: bool, interval: float, settle: float) -> None:
     """Collect new events and post due ones (retries with backoff for 24 h); run one of these."""
     import time
+    from datetime import timedelta
 
     from schoolbell.api.webhooks.collect import collect
     from schoolbell.api.webhooks.sender import send_due
 
     while True:
-        added = collect()
+        added = collect(settle=timedelta(seconds=settle))
         outcome = send_due()
         if once:
             click.echo(f"collected {added}; " + ", ".join(f"{k} {v}" for k, v in outcome.items()))

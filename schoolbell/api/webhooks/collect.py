@@ -22,6 +22,9 @@ BATCH = 500
 KEEP_TRYING = timedelta(hours=24)
 # A first collection looks back this far, not to the beginning of time.
 FIRST_LOOK_BACK = timedelta(minutes=10)
+# A change is stamped (updated_at) before its transaction commits; a window closes only this long
+# after its end, so a batch committed a few seconds after its stamp is not left behind.
+SETTLE = timedelta(seconds=15)
 OPEN = [DeliveryStatus.PENDING, DeliveryStatus.SENDING]
 
 
@@ -42,9 +45,9 @@ def _modes(alert_ids: set[int]) -> dict[int, str]:
                                    .where(AlertApiMode.alert_id.in_(alert_ids))).all())
 
 
-def collect(now: datetime | None = None) -> int:
-    """Add the events of every active webhook up to now; returns how many were added."""
-    now = now or timeutil.utcnow()
+def collect(now: datetime | None = None, settle: timedelta = SETTLE) -> int:
+    """Add the events of every active webhook up to `settle` before now; returns how many were added."""
+    now = (now or timeutil.utcnow()) - settle
     added = 0
     for hook in db.session.scalars(select(Webhook).where(Webhook.active.is_(True)).order_by(Webhook.id)):
         since = hook.collected_until or (now - FIRST_LOOK_BACK)

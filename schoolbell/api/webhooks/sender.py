@@ -65,11 +65,12 @@ def send_due(now: datetime | None = None, limit: int = 100) -> dict[str, int]:
         if code is not None and 200 <= code < 300:
             event.status, event.delivered_at = "delivered", now
             outcome["delivered"] += 1
-        elif now + backoff(event.attempts) > event.give_up_at or not (hook and hook.active):
+        elif now >= event.give_up_at or not (hook and hook.active):
             event.status = "failed"
             outcome["failed"] += 1
         else:
-            event.next_attempt_at = now + backoff(event.attempts)
+            # The last try is at the 24-hour mark itself, however the backoff falls.
+            event.next_attempt_at = min(now + backoff(event.attempts), event.give_up_at)
             outcome["retrying"] += 1
         db.session.commit()
     return outcome
