@@ -174,3 +174,22 @@ def test_a_drill_is_labelled_and_goes_only_to_the_offices_test_group(client, liv
     assert "<status>Exercise</status>" in cap and "[Drill] Deepfake warning" in cap
     feed = client.get("/api/v1/offices/B10/alerts.atom").get_data(as_text=True)
     assert "훈련" not in feed
+
+
+def test_scheduled_team_and_test_alerts_stay_restricted_when_the_scheduler_sends_them(client, seoul_office,
+                                                                                     time_machine):
+    from schoolbell.scheduling.due import send_due_alerts
+
+    time_machine.move_to(timeutil.utcnow(), tick=False)
+    at = (timeutil.seoul(timeutil.utcnow()) + timedelta(hours=1)).replace(microsecond=0).isoformat()
+    made = {}
+    for kind in ("team", "test"):
+        token = make_key(kind)
+        alert = create(client, token)
+        scheduled = client.post(alert["links"]["schedule"], json={"send_at": at}, headers=auth(token))
+        assert scheduled.status_code == 200
+        made[kind] = alert["id"]
+    time_machine.shift(timedelta(hours=1, minutes=1))
+    send_due_alerts()
+    assert deliveries_of(made["team"]) == 1  # the staff member only, not the seven a live send makes
+    assert deliveries_of(made["test"]) == 0
