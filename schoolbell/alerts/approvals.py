@@ -93,3 +93,10 @@ def release_refusal(alert: Alert) -> str | None:
         return (f"alert {alert.id} is an emergency to the whole office: a second office user "
                 "must approve it before it is sent")
     return None
+
+
+def awaiting_approval(alerts: list[Alert]) -> set[int]:
+    """The ids of the alerts (e.g. a page of the list) still waiting for a second person's approval."""
+    candidates = [alert for alert in alerts if alert.status.value in ("draft", "scheduled")
+                  and alert.alert_class is AlertClass.EMERGENCY and whole_office(alert)]
+    return {alert.id for alert in candidates if approval_state(alert).waiting}

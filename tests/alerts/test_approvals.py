@@ -13,6 +13,7 @@ from schoolbell.alerts.approvals import (
     ApprovalError,
     approval_state,
     approve,
+    awaiting_approval,
     needs_approval,
     request_approval,
 )
@@ -111,3 +112,12 @@ def test_editing_an_approved_scheduled_alert_takes_it_off_the_schedule_until_app
     actions = list(db.session.scalars(select(AlertEvent.action).where(AlertEvent.alert_id == alert.id)
                                       .order_by(AlertEvent.id)))
     assert actions[-2:] == ["edited", "unscheduled"]
+
+
+def test_a_list_of_alerts_says_which_wait_for_approval(office_with_rule):
+    waiting = factories.alert("emergency")
+    approved = factories.alert("emergency")
+    approve(approved, "colleague@sen.example")
+    narrow = factories.alert("emergency", {"school_ids": [office_with_rule["school"].id]})
+    routine = factories.alert("routine")
+    assert awaiting_approval([waiting, approved, narrow, routine]) == {waiting.id}
