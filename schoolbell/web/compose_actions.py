@@ -21,6 +21,7 @@ from schoolbell.alerts.sms_limits import CONFIRM, REFUSE, check_alert, worst
 from schoolbell.alerts.summary import kst
 from schoolbell.extensions import db
 from schoolbell.timeutil import SEOUL
+from schoolbell.web.approval_notice import ask_colleagues
 from schoolbell.web.compose import sms_refusal_text
 from schoolbell.web.compose_base import compose, office_user, own_alert
 
@@ -107,7 +108,9 @@ def ask_approval(alert_id: int):
     def go(alert: Alert, actor: str) -> str:
         request_approval(alert, actor)
         db.session.commit()
-        return _("Approval requested: another office user can approve it on this page.")
+        told = ask_colleagues(alert, actor)
+        return _("Approval requested: %(count)s office colleagues were emailed; any of them can approve "
+                 "it on this page.", count=told)
     return act_on(alert_id, go)
 
 

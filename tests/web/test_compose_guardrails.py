@@ -199,10 +199,13 @@ def test_an_emergency_to_the_whole_office_needs_a_second_persons_approval(app, c
     post_form(client, f"{page}/approve", page=page)  # the author cannot approve their own
     assert "you cannot approve it" in client.get(page).get_data(as_text=True)
     assert deliveries() == 0
+    make_user("colleague@sen.example", UserRole.OFFICE)
     post_form(client, f"{page}/request-approval", page=page)
+    assert "1 office colleagues were emailed" in client.get(page).get_data(as_text=True)
+    [notice] = get_backends(app).email.outbox
+    assert notice.to == "colleague@sen.example" and f"/console/alerts/{alert.id}" in notice.text
 
     colleague = app.test_client()
-    make_user("colleague@sen.example", UserRole.OFFICE)
     colleague.get("/login?lang=en")
     sign_in(colleague, "colleague@sen.example")
     assert "office@sen.example asked for approval" in colleague.get(page).get_data(as_text=True)
