@@ -169,3 +169,40 @@ def _check(page, base: str, name: str, path: str, language: str, width: str, exp
         found["english_words"] = english_words(page)
     screenshot(page, f"directory-{name}-{language}-{width}")
     return {f"{name} ({language}, {width})": found} if found else {}
+
+
+def test_a_teacher_cancels_the_rest_of_a_series_on_a_phone(page, live_server, office):
+    from datetime import timedelta
+
+    from schoolbell.alerts.models import AlertStatus
+    from schoolbell.curriculum.assignments import assign_series
+    from schoolbell.curriculum.library import get_library
+    from schoolbell.timeutil import utcnow
+
+    library = get_library()
+    lessons = [library["what-is-a-deepfake"], library["tell-a-trusted-adult"]]
+    start = utcnow() + timedelta(days=7)
+    made = assign_series(office["school"], 3, "2", lessons, [start, start + timedelta(days=7)],
+                         actor="teacher@school.example")
+    sign_in(page, live_server, "teacher@school.example")
+    page.goto(f"{live_server}/console/lessons/?lang=ko")
+    assert axe_violations(page) == []
+    fits(page)
+    page.locator("table.assignments tr", has_text="1번째").locator("button[name=rest]").click()
+    assert "수업 2개를 취소했습니다" in page.inner_text("[role=status]")
+    db.session.expire_all()
+    assert [a.alert.status for a in made] == [AlertStatus.CANCELLED, AlertStatus.CANCELLED]
+
+
+def test_the_office_deletes_a_person_on_request_on_a_phone(page, live_server, office):
+    parent_id = office["parent"].id
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/console/directory/people/{parent_id}?lang=ko")
+    page.click("button:has-text('이 사람 삭제')")
+    assert "확인란" in page.inner_text("[role=alert]")  # nothing deleted without the tick
+    page.click("label[for=confirm-delete]")
+    page.click("button:has-text('이 사람 삭제')")
+    assert "삭제했습니다" in page.inner_text("[role=status]")
+    fits(page)
+    db.session.expire_all()
+    assert db.session.get(Contact, parent_id) is None
