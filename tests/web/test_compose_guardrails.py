@@ -183,12 +183,15 @@ def test_templates_start_new_alerts_and_past_alerts_can_be_duplicated(client, of
     assert {t.name for t in db.session.scalars(select(AlertTemplate))} == {"긴급 스쿨벨", "표준 안내"}
     copy = client.get(f"/console/alerts/new?from={alert.id}").get_data(as_text=True)
     assert 'value="다른 제목"' in copy
+    post_form(client, f"/console/alerts/templates/{template.id}/delete", page="/console/alerts/new")
+    assert [t.name for t in db.session.scalars(select(AlertTemplate))] == ["표준 안내"]
     assert client.get("/console/alerts/new?template=999").status_code == 200  # unknown: a blank form
 
 
 def test_an_emergency_to_the_whole_office_needs_a_second_persons_approval(app, client, office):
     db.session.get(EducationOffice, office["first"].office_id).two_person_emergency = True
     db.session.commit()
+    assert "waits for a colleague's approval" in client.get("/console/alerts/new").get_data(as_text=True)
     compose(client, alert_class="emergency")
     alert = alerts()[0]
     page = f"/console/alerts/{alert.id}"
