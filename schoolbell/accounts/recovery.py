@@ -94,7 +94,8 @@ def too_many(error):
                            error=_("Too many requests. Try again in an hour.")), 429
 
 
-@recovery.route("/password/<token>", methods=["GET", "POST"])
+# Under /p/: the access logs redact what follows it, and the token is a credential.
+@recovery.route("/p/<token>", methods=["GET", "POST"])
 def set_password(token: str):
     """Set one's own password through an invitation or reset link, once, before it expires."""
     found = tokens.find(token, "invite") or tokens.find(token, "reset")

@@ -38,7 +38,7 @@ def test_the_invitation_arrives_with_a_working_link(client, inbox):
     assert invite(client).status_code == 302
     [message] = inbox.messages
     assert message["To"] == "new@school.example" and "초대" in message["Subject"]
-    path = re.search(r"http://schoolbell\.test(/account/password/\S+)", message.get_content()).group(1)
+    path = re.search(r"http://schoolbell\.test(/account/p/\S+)", message.get_content()).group(1)
     assert client.get(path).status_code == 200
 
 
@@ -52,3 +52,10 @@ def test_a_refusing_mail_server_is_said_and_the_link_can_be_sent_again(client, i
     inbox.rcpt_reply = None
     resend = post_form(client, f"/console/staff/{user.id}/resend", page=f"/console/staff/{user.id}")
     assert resend.status_code == 302 and len(inbox.messages) == 1
+
+
+def test_the_access_log_never_holds_a_link_token():
+    from schoolbell.web.access_log import redact_tokens
+
+    line = '"GET /account/p/Zm9vYmFyLXNlY3JldA?lang=ko HTTP/1.1" 200'
+    assert "Zm9vYmFy" not in redact_tokens(line)

@@ -133,7 +133,7 @@ def test_every_directory_page_is_accessible_and_fits_a_phone(chromium_path, live
              "find": "/console/directory/people?q=사람", "person": f"/console/directory/people/{parent.id}",
              "audit": "/console/directory/audit", "staff": "/console/staff/",
              "staff-edit": f"/console/staff/{user.id}", "import": "/console/imports/"}
-    public = {"forgot": "/account/forgot", "expired-link": "/account/password/nothing"}
+    public = {"forgot": "/account/forgot", "expired-link": "/account/p/nothing"}
     problems = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=LAUNCH_ARGS)

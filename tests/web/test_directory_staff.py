@@ -33,7 +33,7 @@ def outbox(app):
 
 
 def link_in(message) -> str:
-    return re.search(r"http://schoolbell\.test(/account/password/\S+)", message.text).group(1)
+    return re.search(r"http://schoolbell\.test(/account/p/\S+)", message.text).group(1)
 
 
 def test_an_invitee_sets_their_own_password_once_and_signs_in(client, app, staff):
