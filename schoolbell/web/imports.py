@@ -86,7 +86,8 @@ def _save(token: str, state: dict) -> None:
 def new():
     """Choose a file, what it holds and how to import it."""
     user = _importer()
-    return render_template("imports/new.html", user=user, error=None, scopes=SCOPES)
+    return render_template("imports/new.html", user=user, error=None, scopes=SCOPES,
+                           chosen_sync=request.args.get("sync", ""))
 
 
 @imports.post("/")
@@ -105,7 +106,8 @@ def upload():
     elif sync is not None and (sync not in SCOPES or kind != "contacts"):
         error = _("A sync is for a contacts file, by school or by class.")
     if error:
-        return render_template("imports/new.html", user=user, error=error, scopes=SCOPES), 400
+        return render_template("imports/new.html", user=user, error=error, scopes=SCOPES,
+                               chosen_sync=sync or ""), 400
     _forget_old_files()
     token = secrets.token_hex(16)
     name = Path(upload.filename).name[:100] or "upload.csv"

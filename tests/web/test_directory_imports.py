@@ -150,3 +150,11 @@ def test_a_school_administrator_cannot_import_schools(client, app, school):
     response = client.post("/console/imports/", content_type="multipart/form-data", data={
         "csrf_token": token, "kind": "schools", "file": (io.BytesIO(b"a,b\n1,2\n"), "neis.csv")})
     assert response.status_code == 400
+
+
+def test_the_school_page_leads_to_a_roster_sync(client, school):
+    sign_in(client, "admin@first.example")
+    page = client.get("/console/directory/schools/7000001").get_data(as_text=True)
+    link = re.search(r'href="(/console/imports/\?sync=school)"', page).group(1)
+    form = client.get(link).get_data(as_text=True)
+    assert re.search(r'id="sync-school" name="sync" value="school" checked', form)
