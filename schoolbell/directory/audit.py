@@ -64,3 +64,12 @@ def recent(office_id: int, *, action: str = "", actor: str = "", contact_id: int
         statement = statement.where(PersonalDataEvent.contact_id == contact_id)
     newest_first = (PersonalDataEvent.at.desc(), PersonalDataEvent.id.desc())
     return list(db.session.scalars(statement.order_by(*newest_first).limit(limit).offset(offset)))
+
+
+def record_import(office_id: int, actor: str, file_name: str, summary) -> None:
+    """The records of one contacts import: the import, and the people a sync removed, if any."""
+    sync = summary.sync
+    record(office_id, actor, DataAction.IMPORT, file_name, rows=summary.rows,
+           sync=sync.scope if sync else "", left=sync.leave if sync else 0)
+    if sync is not None and sync.people_removed:
+        record(office_id, actor, DataAction.SYNC_REMOVE, file_name, people=sync.people_removed)

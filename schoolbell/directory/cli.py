@@ -14,7 +14,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from schoolbell.directory.audit import DataAction, record
+from schoolbell.directory.audit import record_import
 from schoolbell.directory.contact_import import CONTACT_OUTCOMES, errors_csv, import_contacts
 from schoolbell.directory.csvfiles import ImportFileError, count_lines
 from schoolbell.directory.demo import SCALES, directory_is_empty, seed_demo
@@ -134,8 +134,7 @@ def contacts_import(file: Path, errors_file: Path | None, sync: str | None, yes:
         write_errors_file(summary, errors_file)
     if not dry_run:
         for office_id in sorted(summary.offices):
-            record(office_id, f"cli:{_os_user()}", DataAction.IMPORT, file.name[:200], rows=summary.rows,
-                   sync=sync or "", left=summary.sync.leave if summary.sync else 0)
+            record_import(office_id, f"cli:{_os_user()}", file.name, summary)
         db.session.commit()
     _report(summary, CONTACT_OUTCOMES, as_json)
 

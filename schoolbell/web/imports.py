@@ -16,7 +16,7 @@ from sqlalchemy import select
 from schoolbell.accounts.auth import current_user, login_required
 from schoolbell.accounts.models import User, UserRole
 from schoolbell.accounts.scope import is_admin, school_scope
-from schoolbell.directory.audit import DataAction, record
+from schoolbell.directory.audit import record_import
 from schoolbell.directory.contact_import import CONTACT_OUTCOMES, errors_csv, import_contacts
 from schoolbell.directory.csvfiles import ImportFileError, count_lines
 from schoolbell.directory.models import School
@@ -157,8 +157,7 @@ def _run(app: Flask, token: str, school_ids: set[int], dry_run: bool, actor: str
             if summary.problems and state["kind"] == "contacts":
                 (_folder() / f"{token}.errors.csv").write_text(errors_csv(summary), encoding="utf-8-sig")
             if not dry_run and state["kind"] == "contacts":
-                record(state["office_id"], actor, DataAction.IMPORT, state["file"], rows=summary.rows,
-                       sync=state["sync"] or "", left=summary.sync.leave if summary.sync else 0)
+                record_import(state["office_id"], actor, state["file"], summary)
                 db.session.commit()
             state["state"] = "done"
             if not dry_run:

@@ -111,8 +111,10 @@ def test_the_cli_previews_asks_and_applies_with_counts(roster, runner, tmp_path)
     assert applied.exit_code == 0, applied.output
     assert json.loads(applied.output)["sync"]["leave"] == 3
     assert people() == {"가족A", "가족C"}
-    [event] = db.session.scalars(select(PersonalDataEvent)).all()
-    assert (event.action, event.actor.split(":")[0], event.subject) == ("import", "cli", "new.csv")
+    events = db.session.scalars(select(PersonalDataEvent).order_by(PersonalDataEvent.id)).all()
+    assert [(e.action, e.actor.split(":")[0], e.subject) for e in events] == [
+        ("import", "cli", "new.csv"), ("sync_remove", "cli", "new.csv")]
+    assert events[0].detail["left"] == 3 and events[1].detail["people"] == 2
 
 
 def test_a_blank_consent_or_language_keeps_what_the_person_chose(roster, tmp_path):
