@@ -58,6 +58,10 @@ def test_deletion_needs_a_confirmation(client, parent):
 
 
 def test_deletion_keeps_only_counts(client, parent):
+    from schoolbell.directory.preference_models import SchoolOptOut
+
+    db.session.add(SchoolOptOut(contact_id=parent["person"].id, school_id=factories.school("7000009").id))
+    db.session.commit()
     before = status_counts(parent["alert"])
     sign_in(client, "office@sen.example")
     person_id = parent["person"].id
@@ -71,6 +75,7 @@ def test_deletion_keeps_only_counts(client, parent):
     assert db.session.scalar(select(func.count()).select_from(Delivery)
                              .where(Delivery.contact_id == person_id)) == 0
     assert db.session.scalar(select(func.count()).select_from(Delivery)) == 4  # 2 people × 2 channels
+    assert db.session.scalar(select(func.count()).select_from(SchoolOptOut)) == 0  # their choices too
     after = status_counts(parent["alert"])["by_status"]
     # The deleted person's two pending messages were cancelled: still counted, never sent.
     assert sum(after.values()) == sum(before["by_status"].values()) == 4
