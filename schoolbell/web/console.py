@@ -8,6 +8,7 @@ from schoolbell.accounts.auth import current_user, login_required
 from schoolbell.accounts.models import User, UserRole
 from schoolbell.accounts.scope import school_scope
 from schoolbell.alerts.acknowledgements import ack_rates, confirming_kinds
+from schoolbell.alerts.approvals import awaiting_approval
 from schoolbell.alerts.listing import list_alerts
 from schoolbell.alerts.models import Alert, AlertClass, AlertStatus
 from schoolbell.alerts.progress import is_live, snapshot
@@ -56,7 +57,8 @@ def dashboard():
     form.validate()
     visible = None if user.role is UserRole.OFFICE else (lambda alert: _visible(user, alert))
     listing = list_alerts(user.office_id, form.wanted(), page=form.page.data or 1, visible=visible)
-    return render_template("console/dashboard.html", user=user, form=form, listing=listing)
+    return render_template("console/dashboard.html", user=user, form=form, listing=listing,
+                           waiting=awaiting_approval(listing.alerts))
 
 
 @console.app_template_global("dashboard_page_url")

@@ -98,3 +98,15 @@ def test_the_banner_names_the_offices_emergency_while_it_goes_out(client, office
     banner = page[start:page.index("</ul>", start)]
     assert "딥페이크 긴급 안내" in banner and "긴급" in banner
     assert "가정통신문" not in banner
+
+
+def test_an_emergency_to_the_whole_office_waiting_for_a_second_person_says_so(client, office_with_alerts):
+    office = factories.office()
+    office.two_person_emergency = True
+    factories.alert("emergency", {}, title_ko="전체 긴급 초안", title_en="Whole-office draft")
+    db.session.commit()
+    sign_in(client, "office@sen.example")
+    row = next(r for r in _rows(client.get("/console/?lang=ko").get_data(as_text=True)) if "전체 긴급 초안" in r)
+    assert "승인 대기" in row
+    other = next(r for r in _rows(client.get("/console/?lang=ko").get_data(as_text=True)) if "가정통신문" in r)
+    assert "승인 대기" not in other
