@@ -106,7 +106,7 @@ def test_an_emergency_to_the_whole_office_waiting_for_a_second_person_says_so(cl
     factories.alert("emergency", {}, title_ko="전체 긴급 초안", title_en="Whole-office draft")
     db.session.commit()
     sign_in(client, "office@sen.example")
-    row = next(r for r in _rows(client.get("/console/?lang=ko").get_data(as_text=True)) if "전체 긴급 초안" in r)
-    assert "승인 대기" in row
-    other = next(r for r in _rows(client.get("/console/?lang=ko").get_data(as_text=True)) if "가정통신문" in r)
+    rows = _rows(client.get("/console/?lang=ko").get_data(as_text=True))
+    assert "승인 대기" in next(r for r in rows if "전체 긴급 초안" in r)
+    other = next(r for r in rows if "가정통신문" in r)
     assert "승인 대기" not in other
