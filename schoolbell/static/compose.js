@@ -32,6 +32,21 @@
 
   function number(value) { return Number(value).toLocaleString("en-US"); }
 
+  // The SMS with each character Korean routes lose marked, as the server's page shows it.
+  function showMarked(element, text, lost) {
+    element.textContent = "";
+    var plain = "";
+    Array.from(text).forEach(function (character) {
+      if (lost.indexOf(character) === -1) { plain += character; return; }
+      element.appendChild(document.createTextNode(plain));
+      plain = "";
+      var mark = document.createElement("mark");
+      mark.textContent = character;
+      element.appendChild(mark);
+    });
+    element.appendChild(document.createTextNode(plain));
+  }
+
   function showCheck(language, data) {
     var box = form.querySelector(".sb-sms-check[data-language='" + language + "']");
     box.dataset.level = data.level;
@@ -55,7 +70,7 @@
     unsupported.hidden = data.unsupported.length === 0;
     lastUnsupported[language] = data.unsupported;
     var bubble = form.querySelector("[data-bubble='" + language + "']");
-    if (bubble) { bubble.textContent = data.sms; }
+    if (bubble) { showMarked(bubble, data.sms, data.unsupported.map(function (item) { return item.character; })); }
     var sender = form.querySelector("[data-sender='" + language + "']");
     if (sender) { sender.textContent = data.sender; }
     levels[language] = data.level;

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort
+from markupsafe import Markup, escape
 
 from schoolbell.accounts.auth import current_user
 from schoolbell.accounts.models import User, UserRole
 from schoolbell.alerts.models import Alert
+from schoolbell.alerts.sms_replacements import fits_cp949
 from schoolbell.extensions import db
 
 compose = Blueprint("compose", __name__, url_prefix="/console/alerts")
@@ -33,3 +35,9 @@ def field_aria(field, extra: dict | None = None) -> dict:
     """Attributes that tie a field to its error message for screen readers (plus `extra` ones)."""
     tied = {"aria-describedby": f"{field.id}-error", "aria-invalid": "true"} if field.errors else {}
     return {**(extra or {}), **tied}
+
+
+@compose.app_template_filter("mark_lost")
+def mark_lost(text: str) -> Markup:
+    """The text with each character Korean routes lose wrapped in <mark>, the rest escaped."""
+    return Markup("").join(escape(ch) if fits_cp949(ch) else Markup("<mark>%s</mark>") % ch for ch in text)

@@ -82,6 +82,7 @@ def test_the_live_counter_refuses_an_over_long_sms(app, page, live_server, direc
     write(page, body_ko="신고하세요 🚨")
     ko = page.locator(".sb-sms-check[data-language='ko']")
     expect(ko.locator("[data-unsupported-list]")).to_contain_text("🚨")
+    expect(page.locator("[data-bubble=ko] mark")).to_have_text("🚨")  # marked where it stands
     ko.locator("[data-replace]").click()
     expect(page.locator("#body_ko")).to_have_value("신고하세요 [!]")
     expect(ko.locator("[data-unsupported]")).to_be_hidden()

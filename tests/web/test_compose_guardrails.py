@@ -129,8 +129,9 @@ def test_an_sms_over_one_lms_is_refused_on_save_and_on_send(client, office):
     assert response.status_code == 400 and alerts() == []
     assert "more than one LMS" in response.get_data(as_text=True).split('id="body_ko-error"')[1]
     # An alert stored some other way (the CLI, an older version) is still refused at send.
-    alert = factories.alert("urgent", body_ko=LONG_KO)
+    alert = factories.alert("urgent", body_ko=LONG_KO + " 🚨 <b>")
     page = f"/console/alerts/{alert.id}"
+    assert "<mark>🚨</mark> &lt;b&gt;" in client.get(page).get_data(as_text=True)  # marked, escaped
     assert "disabled" in client.get(page).get_data(as_text=True).split("send-now")[1].split(">")[0]
     post_form(client, f"{page}/send", page=page)
     assert "more than one LMS" in client.get(page).get_data(as_text=True)
