@@ -56,6 +56,7 @@ def _register_optional_parts(app: Flask) -> None:
     import schoolbell.directory.preference_models  # noqa: F401
     import schoolbell.scheduling.models  # noqa: F401
     from schoolbell.accounts.cli import users_cli
+    from schoolbell.alerts import erasure
     from schoolbell.alerts.approval_cli import two_person_command
     from schoolbell.alerts.cli import alerts_cli
     from schoolbell.curriculum.assign_cli import assign_command
@@ -68,6 +69,7 @@ def _register_optional_parts(app: Flask) -> None:
     from schoolbell.serve import serve_command
     from schoolbell.web import register_web
 
+    erasure.connect()  # people the directory erases leave their deliveries as counts only
     lessons_cli.add_command(assign_command)
     offices_cli.add_command(two_person_command)
     for command in (alerts_cli, lessons_cli, users_cli, worker_command, scheduler_command,

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import delete, null, select, update
+from sqlalchemy import delete, select
 
 from schoolbell.directory.models import Contact, Membership
+from schoolbell.directory.signals import contacts_erasing
 from schoolbell.extensions import db
 
 BATCH = 500
@@ -27,25 +28,15 @@ def orphans(contact_ids: Collection[int]) -> list[int]:
 def erase_contacts(contact_ids: Collection[int]) -> int:
     """Delete these people in the session's transaction; return how many were deleted.
 
-    Their deliveries are the alerts' counts, so they stay, but cut loose: unsent ones are
-    cancelled, and each keeps only its alert, channel, status and times (contact_id becomes the
-    delivery's own id, negated, which names nobody; the provider's reference and reason go).
+    Their deliveries are the alerts' counts, so they stay, but cut loose (alerts/erasure.py, told
+    through the `contacts_erasing` signal, since the directory must not import alerts).
     """
-    # The one place the directory reaches up to alerts: Delivery's docstring asks whoever deletes
-    # a contact to deal with their deliveries in the same transaction.
-    from schoolbell.alerts.delivery_status import move
-    from schoolbell.alerts.models import Acknowledgement, Delivery, DeliveryStatus
-
     ids = list(contact_ids)
     erased = 0
     for start in range(0, len(ids), BATCH):
         part = ids[start:start + BATCH]
-        db.session.execute(move(DeliveryStatus.CANCELLED, Delivery.contact_id.in_(part),
-                                only_from=[DeliveryStatus.PENDING]))
-        db.session.execute(update(Delivery).where(Delivery.contact_id.in_(part)).values(
-            contact_id=-Delivery.id, provider_ref=null(), error_reason=null())
-            .execution_options(synchronize_session=False))
-        db.session.execute(delete(Acknowledgement).where(Acknowledgement.contact_id.in_(part)))
+        # Rows other packages hold about these people go first (alerts: deliveries, confirmations).
+        contacts_erasing.send(None, contact_ids=part)
         db.session.execute(delete(Membership).where(Membership.contact_id.in_(part)))
         erased += db.session.execute(delete(Contact).where(Contact.id.in_(part))
                                      .execution_options(synchronize_session=False)).rowcount or 0
