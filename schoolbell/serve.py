@@ -1,4 +1,5 @@
-"""`flask serve`: the embedded deployment, one process serving pages, the scheduler and a dispatcher."""
+"""`flask serve`: the embedded deployment, one process serving pages, the scheduler, a dispatcher and
+the webhook sender."""
 
 from __future__ import annotations
 
@@ -32,11 +33,19 @@ def start_scheduler(app: Flask):
     return runner
 
 
+def start_webhook_thread(app: Flask):
+    """Collect and post the offices' webhook events in a daemon thread; returns it (call .stop())."""
+    from schoolbell.api.webhooks.runner import WebhookRunner
+
+    return WebhookRunner(app).start()
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-background", is_flag=True,
-              help="Serve pages only; run `flask scheduler` and `flask worker` separately.")
+              help="Serve pages only; run `flask scheduler`, `flask worker` and `flask api-webhooks run` "
+                   "separately.")
 @with_appcontext
 def serve_command(host: str, port: int, no_background: bool) -> None:
     """Serve the web app and start background work explicitly (never inside create_app)."""
@@ -51,6 +60,7 @@ def serve_command(host: str, port: int, no_background: bool) -> None:
     except SchedulerLockHeld as error:
         raise click.ClickException(f"{error}\nTo serve pages only: flask serve --no-background") from None
     dispatcher = None if no_background else start_dispatcher_thread(app)
+    webhooks = None if no_background else start_webhook_thread(app)
     click.echo(f"SchoolBell on http://{host}:{port}/  (outbox: {app.config['OUTBOX_DIR']})")
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False,
@@ -58,5 +68,7 @@ def serve_command(host: str, port: int, no_background: bool) -> None:
     finally:
         if dispatcher is not None:
             dispatcher.stop()
+        if webhooks is not None:
+            webhooks.stop()
         if scheduler is not None:
             scheduler.stop()

@@ -115,16 +115,15 @@ webhooks_cli = AppGroup("api-webhooks", help="Outgoing webhooks: collect events 
               help="collect changes at least this many seconds old (their transactions have committed)")
 def run_command(once: bool, interval: float, settle: float) -> None:
     """Collect new events and post due ones (retries with backoff for 24 h); run one of these."""
-    import time
     from datetime import timedelta
 
-    from schoolbell.api.webhooks.collect import collect
-    from schoolbell.api.webhooks.sender import send_due
+    from flask import current_app
 
-    while True:
-        added = collect(settle=timedelta(seconds=settle))
-        outcome = send_due()
-        if once:
-            click.echo(f"collected {added}; " + ", ".join(f"{k} {v}" for k, v in outcome.items()))
-            return
-        time.sleep(interval)
+    from schoolbell.api.webhooks.runner import WebhookRunner
+
+    runner = WebhookRunner(current_app._get_current_object(), interval, timedelta(seconds=settle))
+    if once:
+        added, outcome = runner.round()
+        click.echo(f"collected {added}; " + ", ".join(f"{k} {v}" for k, v in outcome.items()))
+        return
+    runner.run()

@@ -215,3 +215,21 @@ def test_a_change_not_yet_settled_is_collected_in_the_next_round(client, live_ke
     assert collecting.collect() == 0  # stamped just now: its transaction might still be committing
     time_machine.shift(collecting.SETTLE + timedelta(seconds=1))
     assert collecting.collect() == 1
+
+
+def test_the_runner_thread_posts_events_as_they_come(app, client, live_key, receiver, dispatcher):
+    import time
+
+    from schoolbell.api.webhooks.runner import WebhookRunner
+
+    register(client, live_key, receiver.url, events=["alert.finished"])
+    runner = WebhookRunner(app, interval=0.05, settle=timedelta(0)).start()
+    try:
+        send_alert(client, live_key)
+        dispatcher.run_once()
+        deadline = time.monotonic() + 10
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        runner.stop()
+    assert [event["type"] for event in receiver.events()] == ["alert.finished"]
