@@ -55,6 +55,8 @@ def events(alert_id: int) -> list[tuple[str, str]]:
     ({"title_ko": "가" * 201}, "title_ko", "200", "200"),
     ({"schools": "7000001 9999999"}, "schools", "9999999", "9999999"),
     ({"grade": ["x"]}, "grade", "Invalid", "올바르지 않은"),
+    ({"school": ["J100000001"]}, "school", "J100000001", "J100000001"),  # another office's school
+    ({"alert_class": "curriculum"}, "alert_class", "curriculum", "curriculum"),
 ])
 def test_a_bad_field_is_named_beside_it_in_the_readers_language(client, office, fields, field, english,
                                                                  korean):
