@@ -42,8 +42,7 @@ def new_alert():
 
 def _start_from(user: User, form: AlertForm) -> None:
     """A new alert is blank (to guardians), or a copy of a template (?template=) or past alert (?from=)."""
-    template_id = request.args.get("template", type=int)
-    source_id = request.args.get("from", type=int)
+    template_id, source_id = _row_id(request.args.get("template")), _row_id(request.args.get("from"))
     if template_id and (template := office_template(user.office_id, template_id)):
         form.fill_from(template)
     elif source_id:
@@ -52,6 +51,11 @@ def _start_from(user: User, form: AlertForm) -> None:
               "done")
     else:
         form.role.data = ["guardian"]
+
+
+def _row_id(value: str | None) -> int | None:
+    """A row id from the query string, or None (beyond a 32-bit column it names nothing)."""
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
 
 
 def _valid(form: AlertForm) -> bool:

@@ -30,7 +30,8 @@ def sms_check():
     """Counters for one language's SMS being written: characters, encoding, segments, CP949 bytes,
     characters Korean routes lose (with a stand-in), and whether it may be sent."""
     user = office_user()
-    data = request.get_json(silent=True) or {}
+    data = request.get_json(silent=True)
+    data = data if isinstance(data, dict) else {}
     language = data.get("language") if data.get("language") in ("ko", "en") else "ko"
     title, body = str(data.get("title") or "")[:MAX_TEXT], str(data.get("body") or "")[:MAX_TEXT]
     check = check_draft(user.office, str(data.get("alert_class") or "routine"), title, body, language)

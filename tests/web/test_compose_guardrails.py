@@ -188,7 +188,8 @@ def test_templates_start_new_alerts_and_past_alerts_can_be_duplicated(client, of
     assert 'value="다른 제목"' in copy
     post_form(client, f"/console/alerts/templates/{template.id}/delete", page="/console/alerts/new")
     assert [t.name for t in db.session.scalars(select(AlertTemplate))] == ["표준 안내"]
-    assert client.get("/console/alerts/new?template=999").status_code == 200  # unknown: a blank form
+    for query in ("template=999", "template=99999999999999", "from=99999999999999", "from=x", "template=-1"):
+        assert client.get(f"/console/alerts/new?{query}").status_code == 200  # nothing to copy: blank
 
 
 def test_an_emergency_to_the_whole_office_needs_a_second_persons_approval(app, client, office):
@@ -263,3 +264,17 @@ def test_teachers_cannot_search_schools_check_texts_test_approve_or_keep_templat
         assert post_form(client, f"/console/alerts/{alert.id}/{action}", page="/console/").status_code == 404
     assert post_form(client, "/console/alerts/templates", FORM, page="/console/").status_code == 404
     assert get_backends(app).sms.outbox == [] and db.session.scalars(select(AlertTemplate)).all() == []
+
+
+@pytest.mark.parametrize("query", ["role=bogus", "school_level=bogus", "school_district=abc",
+                                   "school_district=99999999999", "school_q=" + "가" * 500, "school_q=%25_"])
+def test_any_picker_query_is_answered_never_a_500(client, office, query):
+    assert client.get(f"/console/alerts/schools?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("body", [[1, 2], "text", None, {"title": 5, "body": ["x"], "language": "fr"},
+                                  {"alert_class": {"a": 1}}])
+def test_any_sms_check_body_is_answered_never_a_500(client, office, body):
+    token = factories.csrf_token(client, "/console/alerts/new")
+    response = client.post("/console/alerts/sms-check", json=body, headers={"X-CSRFToken": token})
+    assert response.status_code == 200 and response.get_json()["language"] == "ko"
