@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SearchField, SelectField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms import DateField, SearchField, SelectField, StringField
+from wtforms.validators import Length, Optional, Regexp
 
 from schoolbell.alerts.listing import AlertFilter
 from schoolbell.alerts.models import AlertClass, AlertStatus
@@ -27,12 +27,18 @@ class AlertFilterForm(FlaskForm):
     status = SelectField(_l("Status"), validators=[Optional()])
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])
-    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])
+    # Text, not IntegerField: NumberRange compares through float(), which a 400-digit number overflows.
+    page = StringField(validators=[Optional(), Regexp(r"^[0-9]{1,6}$")])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.alert_class.choices = _choices(AlertClass)
         self.status.choices = _choices(AlertStatus)
+
+    def page_number(self) -> int:
+        """The page asked for (1 when missing or not a page number)."""
+        digits = (self.page.data or "").strip()
+        return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 6 else 1
 
     def wanted(self) -> AlertFilter:
         """The filter to apply: fields that did not validate are left out (their errors are shown)."""

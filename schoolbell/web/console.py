@@ -56,7 +56,7 @@ def dashboard():
     form = AlertFilterForm(request.args)
     form.validate()
     visible = None if user.role is UserRole.OFFICE else (lambda alert: _visible(user, alert))
-    listing = list_alerts(user.office_id, form.wanted(), page=form.page.data or 1, visible=visible)
+    listing = list_alerts(user.office_id, form.wanted(), page=form.page_number(), visible=visible)
     return render_template("console/dashboard.html", user=user, form=form, listing=listing,
                            waiting=awaiting_approval(listing.alerts))
 

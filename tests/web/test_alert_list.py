@@ -74,6 +74,8 @@ def test_filters_by_kind_status_and_text(client, office_with_alerts):
 def test_a_bad_filter_value_is_named_not_a_500(client, office_with_alerts):
     sign_in(client, "office@sen.example")
     response = client.get("/console/?alert_class=nonsense&since=yesterday&page=-4")
+    for page in ("9" * 400, "²", " "):  # once an OverflowError, a ValueError
+        assert client.get(f"/console/?page={page}").status_code == 200
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert page.count('class="sb-field-error" role="alert"') == 2  # kind and date named, page clamped
