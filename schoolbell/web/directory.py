@@ -18,6 +18,7 @@ from schoolbell.directory.listing import LEVEL_ORDER, find_schools, headcounts
 from schoolbell.directory.models import Contact, Membership, School
 from schoolbell.directory.validation import InvalidValue, normalize_email, normalize_phone
 from schoolbell.extensions import db
+from schoolbell.web.data_log_words import detail_words, subject_words
 
 directory = Blueprint("directory", __name__, url_prefix="/console/directory")
 SCHOOLS_SHOWN = 300
@@ -144,7 +145,8 @@ def register_directory_pages(app) -> None:
 
     for blueprint in (directory, person, staff, imports, recovery):
         app.register_blueprint(blueprint)
-    app.jinja_env.filters["data_action"] = data_action_label
+    app.jinja_env.filters.update(data_action=data_action_label, data_subject=subject_words,
+                                 data_detail=detail_words)
 
 
 def data_action_label(value: str) -> str:

@@ -142,7 +142,7 @@ def test_staff_and_the_log_of_another_office_stay_out_of_reach(client, world):
     response = post_form(client, f"/console/staff/{stranger.id}/active", {"active": "0"},
                          page="/console/staff/")
     assert own.status_code == 200 and response.status_code == 404
-    assert "person #999" not in client.get("/console/directory/audit").get_data(as_text=True)
+    assert "#999" not in client.get("/console/directory/audit").get_data(as_text=True)
     db.session.refresh(stranger)
     assert stranger.active
 
@@ -156,3 +156,15 @@ def test_class_lists_and_searches_are_logged_without_the_searched_value(client, 
     assert [(e.subject, e.detail["people"]) for e in events] == [("class 1-1 of 7000001", 1),
                                                                  ("search by phone", 1)]
     assert all(parent.phone[-4:] not in str(e.detail) + e.subject for e in events)
+
+
+def test_the_log_page_words_each_record_in_the_readers_language(client, world):
+    parent = world["people"]["1-1"]
+    sign_in(client, "office@sen.example")
+    client.get("/console/directory/schools/7000001/classes/1/1")
+    client.get(f"/console/directory/people?q={'0' + parent.phone[3:]}")
+    korean = client.get("/console/directory/audit?lang=ko").get_data(as_text=True)
+    assert "7000001 학교 1-1반" in korean and "검색 기준: 전화번호" in korean and "인원 1" in korean
+    assert "search by" not in korean and "people=" not in korean
+    english = client.get("/console/directory/audit?lang=en").get_data(as_text=True)
+    assert "class 1-1 of school 7000001" in english and "search by phone number" in english
