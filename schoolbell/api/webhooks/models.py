@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from schoolbell.database import UTCDateTime
@@ -38,6 +38,8 @@ class WebhookEvent(db.Model):
     """One event to one endpoint, and what happened when it was posted (the delivery log)."""
 
     __tablename__ = "webhook_events"
+    # The sender's question: which events are due now.
+    __table_args__ = (Index("ix_webhook_events_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))

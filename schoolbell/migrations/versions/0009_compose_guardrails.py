@@ -35,7 +35,9 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('office_id', 'name'),
     )
-    with op.batch_alter_table('education_offices', schema=None) as batch_op:
+    # Never rebuild education_offices on SQLite (3.35+ adds and drops columns in place): dropping
+    # the table others reference fails with foreign keys on once it holds data.
+    with op.batch_alter_table('education_offices', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('two_person_emergency', sa.Boolean(), server_default='0',
                                       nullable=False))
     with op.batch_alter_table('users', schema=None) as batch_op:
@@ -45,6 +47,8 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('phone')
-    with op.batch_alter_table('education_offices', schema=None) as batch_op:
+    # Never rebuild education_offices on SQLite (3.35+ adds and drops columns in place): dropping
+    # the table others reference fails with foreign keys on once it holds data.
+    with op.batch_alter_table('education_offices', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('two_person_emergency')
     op.drop_table('alert_templates')

@@ -16,7 +16,9 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('education_offices', schema=None) as batch_op:
+    # Never rebuild education_offices on SQLite (3.35+ adds and drops columns in place): dropping
+    # the table others reference fails with foreign keys on once it holds data.
+    with op.batch_alter_table('education_offices', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('sender_name_ko', sa.String(length=30), nullable=True))
         batch_op.add_column(sa.Column('sender_name_en', sa.String(length=40), nullable=True))
 
@@ -56,6 +58,8 @@ def downgrade():
         batch_op.drop_index('ix_preference_changes_contact_at')
     op.drop_table('preference_changes')
     op.drop_table('school_opt_outs')
-    with op.batch_alter_table('education_offices', schema=None) as batch_op:
+    # Never rebuild education_offices on SQLite (3.35+ adds and drops columns in place): dropping
+    # the table others reference fails with foreign keys on once it holds data.
+    with op.batch_alter_table('education_offices', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('sender_name_en')
         batch_op.drop_column('sender_name_ko')

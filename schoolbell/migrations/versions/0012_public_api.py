@@ -46,7 +46,7 @@ def upgrade():
         sa.Column('response_headers', sa.JSON()),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('id', name='pk_api_idempotency'),
-        sa.UniqueConstraint('api_key_id', 'idempotency_key', name='uq_api_idempotency_api_key_id'),
+        sa.UniqueConstraint('api_key_id', 'idempotency_key', name='uq_api_idempotency_api_key_id_idempotency_key'),
     )
     op.create_index('ix_api_idempotency_created_at', 'api_idempotency', ['created_at'])
     op.create_table(
