@@ -59,6 +59,7 @@ def _register_optional_parts(app: Flask) -> None:
     from schoolbell.alerts import erasure
     from schoolbell.alerts.approval_cli import two_person_command
     from schoolbell.alerts.cli import alerts_cli
+    from schoolbell.alerts.drill_cli import drills_cli
     from schoolbell.curriculum.assign_cli import assign_command
     from schoolbell.curriculum.cli import lessons_cli
     from schoolbell.delivery.cli import worker_command
@@ -73,7 +74,7 @@ def _register_optional_parts(app: Flask) -> None:
     lessons_cli.add_command(assign_command)
     offices_cli.add_command(two_person_command)
     for command in (alerts_cli, lessons_cli, users_cli, worker_command, scheduler_command,
-                    serve_command, offices_cli):
+                    serve_command, offices_cli, drills_cli):
         app.cli.add_command(command)
     app.register_blueprint(webhooks)
     csrf.exempt(webhooks)  # Twilio signs its requests instead (X-Twilio-Signature)

@@ -11,10 +11,11 @@ from sqlalchemy.sql.elements import ColumnElement
 from schoolbell.database import UTCDateTime
 from schoolbell.directory.models import Contact
 from schoolbell.extensions import db
+from schoolbell.timeutil import now_for_column
 
 TEAM = "team"  # delivers only to the office's own staff
 TEST = "test"  # nothing is ever sent; the API simulates the send
-EXERCISE = "exercise"  # a drill: labelled as one, sent only to the office's test group (its staff)
+EXERCISE = "exercise"  # a drill: labelled as one, sent only to the office's test group (drill_group)
 DRILL_LABEL = {"ko": "[훈련] ", "en": "[Drill] "}
 
 # The console's accounts, read as a plain table: alerts does not import accounts (DESIGN.md).
@@ -33,6 +34,23 @@ class AlertApiMode(db.Model):
     simulated_send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class DrillGroupMember(db.Model):
+    """A person an office designated to receive its drills (with the office's staff)."""
+
+    __tablename__ = "drill_group_members"
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("education_offices.id"), index=True)
+    added_by: Mapped[str] = mapped_column(String(254))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_for_column)
+
+
+def drill_group(office_id: int) -> ColumnElement[bool]:
+    """The office's test group for drills: its staff, and the people it designated."""
+    designated = select(DrillGroupMember.contact_id).where(DrillGroupMember.office_id == office_id)
+    return or_(staff_only(office_id), Contact.id.in_(designated))
+
+
 def mode_of(alert_id: int) -> str | None:
     """"team", "test" or None (live) for an alert."""
     return db.session.scalar(select(AlertApiMode.mode).where(AlertApiMode.alert_id == alert_id))
@@ -48,8 +66,10 @@ def staff_only(office_id: int) -> ColumnElement[bool]:
 def audience_conditions(alert_id: int, office_id: int) -> list[ColumnElement[bool]]:
     """Extra WHERE clauses on Contact for the alert's fan-out: none for a live alert."""
     mode = mode_of(alert_id)
-    if mode in (TEAM, EXERCISE):
+    if mode == TEAM:
         return [staff_only(office_id)]
+    if mode == EXERCISE:
+        return [drill_group(office_id)]
     if mode == TEST:
         return [false()]  # a test alert sent from the console or the scheduler still reaches nobody
     return []
@@ -73,8 +93,10 @@ def restrict(alert_id: int, mode: str | None, api_key_id: int | None = None) -> 
 
 def drill_texts(title_ko: str, title_en: str) -> tuple[str, str]:
     """Titles labelled as a drill in each language (every SMS, email, page and CAP message shows it)."""
-    return (DRILL_LABEL["ko"] + title_ko if title_ko else "",
-            DRILL_LABEL["en"] + title_en if title_en else "")
+    def labelled(title: str, label: str) -> str:
+        return title if not title or title.startswith(label) else label + title  # never twice
+
+    return labelled(title_ko, DRILL_LABEL["ko"]), labelled(title_en, DRILL_LABEL["en"])
 
 
 def is_drill(alert_id: int) -> bool:

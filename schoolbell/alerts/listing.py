@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import distinct, func, or_, select
 
 from schoolbell import timeutil
+from schoolbell.alerts.audience import AlertApiMode, counts_in_statistics
 from schoolbell.alerts.models import Acknowledgement, Alert, AlertClass, AlertStatus, Delivery, DeliveryStatus
 from schoolbell.alerts.read_cache import shared_reading
 from schoolbell.extensions import db
@@ -103,6 +104,39 @@ def figures_for(alert_ids: list[int]) -> dict[int, Figures]:
     for alert_id, confirmed in acked:
         found[alert_id].confirmed = confirmed
     return found
+
+
+@dataclass
+class OfficeFigures:
+    """An office's alerts of the last days, drills and test alerts left out."""
+
+    days: int
+    alerts: int
+    figures: Figures
+
+
+def office_figures(office_id: int, days: int = 30) -> OfficeFigures:
+    """The office's sent alerts of the last `days` and their messages, leaving out drills and test-key
+    alerts (they are not the office's real reach); shared for a while, as a city's figures cost seconds."""
+    def read() -> OfficeFigures:
+        since = timeutil.utcnow() - timedelta(days=days)
+        ids = list(db.session.scalars(select(Alert.id).where(
+            Alert.office_id == office_id, Alert.fanned_out_at >= since, counts_in_statistics())))
+        total = Figures()
+        for one in figures_for(ids).values():
+            for name in ("people", "messages", "delivered", "failed", "reached_people", "confirmed"):
+                setattr(total, name, getattr(total, name) + getattr(one, name))
+        return OfficeFigures(days, len(ids), total)
+
+    return shared_reading(("office-figures", office_id, days), read).value
+
+
+def modes_of(alert_ids: list[int]) -> dict[int, str]:
+    """Which of these alerts are drills, team or test alerts (the rest are live)."""
+    if not alert_ids:
+        return {}
+    return dict(db.session.execute(select(AlertApiMode.alert_id, AlertApiMode.mode)
+                                   .where(AlertApiMode.alert_id.in_(alert_ids))).all())
 
 
 def list_alerts(office_id: int, wanted: AlertFilter, page: int = 1, visible=None,

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from schoolbell.accounts.auth import login_required
 from schoolbell.accounts.models import User
+from schoolbell.alerts.drills import as_drill, is_drill, mark_as_drill
 from schoolbell.alerts.models import Alert
 from schoolbell.alerts.services import NOT_STARTED, AlertError, create_alert, edit_alert
 from schoolbell.alerts.sms_limits import REFUSE, check_draft
@@ -31,7 +32,10 @@ def new_alert():
         _start_from(user, form)
     elif not _working(form) and _valid(form):
         try:
-            alert = create_alert(user.office, form.draft(), actor=user.email)
+            draft = as_drill(form.draft()) if form.drill.data else form.draft()
+            alert = create_alert(user.office, draft, actor=user.email)
+            if form.drill.data:
+                mark_as_drill(alert)
             db.session.commit()
             return redirect(url_for("console.alert_detail", alert_id=alert.id))
         except (AlertError, TargetError) as problem:
@@ -123,11 +127,13 @@ def edit(alert_id: int):
         flash(_("Only an alert that has not been sent can be edited."), "error")
         return redirect(url_for("console.alert_detail", alert_id=alert.id))
     form = AlertForm(user)
+    drill = is_drill(alert.id)  # a drill stays one: its mode only ever gets stricter
     if request.method == "GET":
         form.fill_from(alert)
+        form.drill.data = drill
     elif not _working(form) and _valid(form):
         try:
-            edit_alert(alert, form.draft(), actor=user.email)
+            edit_alert(alert, as_drill(form.draft()) if drill else form.draft(), actor=user.email)
             db.session.commit()
             return redirect(url_for("console.alert_detail", alert_id=alert.id))
         except (AlertError, TargetError) as problem:

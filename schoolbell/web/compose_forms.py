@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
+    BooleanField,
     RadioField,
     SearchField,
     SelectField,
@@ -75,6 +76,8 @@ class AlertForm(FlaskForm):
     link = URLField(_l("Link (a notice page), optional"),
                     validators=[Optional(), Length(max=500), _web_link])
     lesson = SelectField(_l("Lesson it leads to, optional"), validate_choice=False, validators=[Optional()])
+    drill = BooleanField(_l("A drill (exercise): only the office's drill group receives it, labelled "
+                            "[훈련]/[Drill] in every message, and it is left out of the office's figures"))
     role = CheckboxesField(_l("Roles"), validators=[Optional()])
     district = CheckboxesField(_l("District offices"), coerce=int, validators=[Optional()])
     level = CheckboxesField(_l("Levels"), validators=[Optional()])

@@ -9,7 +9,7 @@ from schoolbell.accounts.models import User, UserRole
 from schoolbell.accounts.scope import school_scope
 from schoolbell.alerts.acknowledgements import ack_rates, confirming_kinds
 from schoolbell.alerts.approvals import awaiting_approval
-from schoolbell.alerts.listing import list_alerts
+from schoolbell.alerts.listing import list_alerts, modes_of, office_figures
 from schoolbell.alerts.models import Alert, AlertClass, AlertStatus
 from schoolbell.alerts.progress import is_live, snapshot
 from schoolbell.alerts.reports import alert_events, status_counts
@@ -57,8 +57,10 @@ def dashboard():
     form.validate()
     visible = None if user.role is UserRole.OFFICE else (lambda alert: _visible(user, alert))
     listing = list_alerts(user.office_id, form.wanted(), page=form.page_number(), visible=visible)
+    figures = office_figures(user.office_id) if user.role is UserRole.OFFICE else None
     return render_template("console/dashboard.html", user=user, form=form, listing=listing,
-                           waiting=awaiting_approval(listing.alerts))
+                           waiting=awaiting_approval(listing.alerts), office_figures=figures,
+                           modes=modes_of([alert.id for alert in listing.alerts]))
 
 
 @console.app_template_global("dashboard_page_url")

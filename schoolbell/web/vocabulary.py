@@ -35,7 +35,7 @@ LABELS = {
     "resent": _l("Resent"), "approved": _l("Approved"), "approval_requested": _l("Approval requested"),
     "test_sent": _l("Test sent"), "unscheduled": _l("Taken off the schedule"),
     # Kinds of API key (as GOV.UK Notify's).
-    "live": _l("Live"), "team": _l("Team"), "test": _l("Test"),
+    "live": _l("Live"), "team": _l("Team"), "test": _l("Test"), "exercise": _l("Drill"),
 }
 
 # What a badge looks like for each status (KRDS badge colours).
