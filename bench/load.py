@@ -17,9 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.measure import ROOT
+from bench.measure import ROOT, free_port
 from bench.processes import spawned
-from bench.servers import free_port
 
 LOCUST_VERSION = "2.47.0"
 LOCUST_VENV = ROOT / "instance" / "locust-venv"

@@ -13,8 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.measure import ROOT
-from bench.servers import free_port
+from bench.measure import ROOT, free_port
 
 
 def peak_rss_mb(pid: int) -> float:

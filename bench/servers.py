@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import tempfile
@@ -11,14 +10,8 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from bench.measure import ROOT
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from bench.measure import ROOT, free_port
+from bench.processes import postfix_smtp_sink
 
 
 @contextmanager
@@ -70,7 +63,5 @@ def smtp_sink() -> Iterator[int]:
 
     A Python sink (aiosmtpd) caps near 220–550 messages/s here and would hide the client's speed.
     """
-    from bench.processes import postfix_smtp_sink
-
     with postfix_smtp_sink() as (port, _process):
         yield port

@@ -18,7 +18,19 @@ def register_web(app: Flask) -> None:
     from schoolbell.alerts.links import is_web_link
     from schoolbell.curriculum.views import lessons
     from schoolbell.extensions import csrf
-    from schoolbell.web import failure_reasons, layout, security_headers, vocabulary
+
+    # The compose blueprint's other routes (sending, live checks, release, test send, templates).
+    from schoolbell.web import (  # noqa: F401, I001
+        compose_actions,
+        compose_live,
+        compose_release,
+        compose_test_send,
+        failure_reasons,
+        layout,
+        security_headers,
+        templates_admin,
+        vocabulary,
+    )
     from schoolbell.web.assign import assign
     from schoolbell.web.compose import compose
     from schoolbell.web.console import console

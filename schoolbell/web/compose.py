@@ -140,13 +140,3 @@ def edit(alert_id: int):
             db.session.rollback()
             form.form_errors.append(str(problem))
     return compose_page(user, form, editing=alert)
-
-
-# The other routes of the blueprint: sending, the live checks, templates.
-from schoolbell.web import (  # noqa: E402, F401, I001
-    compose_actions,
-    compose_live,
-    compose_release,
-    compose_test_send,
-    templates_admin,
-)
