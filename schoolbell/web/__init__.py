@@ -19,7 +19,8 @@ def register_web(app: Flask) -> None:
     from schoolbell.curriculum.views import lessons
     from schoolbell.extensions import csrf
 
-    # The compose blueprint's other routes (sending, live checks, release, test send, templates).
+    # compose_actions, compose_live, compose_release, compose_test_send and templates_admin attach the
+    # compose blueprint's other routes (sending, live checks, release, test send, templates) when imported.
     from schoolbell.web import (  # noqa: F401, I001
         compose_actions,
         compose_live,
