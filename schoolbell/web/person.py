@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from schoolbell.accounts.auth import current_user, login_required
 from schoolbell.accounts.models import User, UserRole
 from schoolbell.accounts.scope import contact_scope, membership_scope
+from schoolbell.alerts.drills import designate, in_group, release
 from schoolbell.alerts.models import Acknowledgement, Alert, Delivery
 from schoolbell.channels.masking import mask_email, mask_phone
 from schoolbell.directory.audit import DataAction, record
@@ -56,7 +57,7 @@ def _page(user: User, contact: Contact, revealed: bool):
     }
     return render_template("directory/person.html", user=user, contact=contact, memberships=memberships,
                            opt_outs=opt_outs, received=received, shown=shown, revealed=revealed,
-                           office_admin=user.role is UserRole.OFFICE)
+                           office_admin=user.role is UserRole.OFFICE, in_drill_group=in_group(contact.id))
 
 
 @person.get("/<int:contact_id>")
@@ -80,6 +81,21 @@ def reveal(contact_id: int):
     db.session.commit()
     response = _page(user, contact, revealed=True)
     return response, 200, {"Cache-Control": "no-store"}
+
+
+@person.post("/<int:contact_id>/drill-group")
+@login_required
+def drill_group(contact_id: int):
+    """Add the person to the office's drill group, or take them out (office administrators)."""
+    user, contact = _office_admin(contact_id)
+    if request.form.get("member") == "yes":
+        designate(user.office_id, contact, actor=user.email)
+        flash(_("They will receive the office's drills."))
+    else:
+        release(user.office_id, contact.id)
+        flash(_("They will no longer receive the office's drills."))
+    db.session.commit()
+    return redirect(url_for("person.show", contact_id=contact.id))
 
 
 def _office_admin(contact_id: int) -> tuple[User, Contact]:

@@ -79,3 +79,14 @@ def test_the_drill_group_by_command_and_an_erased_person_leaves_it(app, runner, 
     erase_contacts([office["parents"][0].id])
     db.session.commit()
     assert db.session.scalar(select(DrillGroupMember)) is None
+
+
+def test_an_office_administrator_adds_a_person_to_the_drill_group_on_their_page(client, office):
+    parent = office["parents"][1]
+    page = f"/console/directory/people/{parent.id}"
+    assert "훈련 대상에 추가" in client.get(f"{page}?lang=ko").get_data(as_text=True)
+    post_form(client, f"{page}/drill-group", {"member": "yes"}, page=page)
+    assert db.session.get(DrillGroupMember, parent.id) is not None
+    assert "훈련 대상에서 빼기" in client.get(page).get_data(as_text=True)
+    post_form(client, f"{page}/drill-group", {"member": "no"}, page=page)
+    assert db.session.get(DrillGroupMember, parent.id) is None
