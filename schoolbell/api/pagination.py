@@ -7,6 +7,9 @@ from marshmallow import Schema, fields, validate
 from schoolbell.api.problems import ApiProblem
 
 MAX_PAGE = 100
+# Row ids are 32-bit integers: a cursor beyond the largest is past the end (PostgreSQL would refuse
+# to compare an integer column with it: a 500 schemathesis found on PostgreSQL only).
+LARGEST_ID = 2**31 - 1
 CURSOR_PATTERN = r"^[0-9a-f]{1,15}$"
 
 
@@ -37,7 +40,7 @@ def decode_cursor(cursor: str | None) -> int:
         raise ApiProblem(422, "the cursor is not one this API gave out",
                          [{"field": "query.cursor", "message": "use next_cursor from the previous page"}]
                          ) from error
-    return number
+    return min(number, LARGEST_ID)
 
 
 def page(query, id_column, args: dict) -> tuple[list, str | None]:

@@ -92,6 +92,8 @@ def assignments():
 def _check_for_teacher(user: User, grade: int, class_name: str, lessons, times) -> None:
     """Clear refusals, in the teacher's language, before the series' own checks."""
     school = user.school
+    if not 1 <= grade <= 12:  # before any query: PostgreSQL refuses an integer beyond its range
+        raise ValueError(_("A grade is a number from 1 to 12."))
     if not db.session.scalar(select(Membership.id).where(
             Membership.school_id == school.id, Membership.grade == grade,
             Membership.class_name == class_name).limit(1)):

@@ -44,6 +44,9 @@ def test_a_bad_form_says_what_is_wrong_and_assigns_nothing(app, client):
     sign_in(client, "teacher@school.example")
     response = post_form(client, "/console/lessons/", {**FORM, "lesson": []})
     assert response.status_code == 400 and "lesson" in response.get_data(as_text=True)
+    # A grade beyond an integer column's range was a 500 on PostgreSQL.
+    huge = post_form(client, "/console/lessons/?lang=ko", {**FORM, "grade": "9" * 12})
+    assert huge.status_code == 400 and "학년은 1부터 12까지의 숫자입니다" in huge.get_data(as_text=True)
     assert db.session.scalar(select(Assignment.id)) is None
 
 
