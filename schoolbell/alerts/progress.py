@@ -18,7 +18,6 @@ RATE_WINDOW = timedelta(seconds=60)
 TIMELINE_MINUTES = 60
 WAITING = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
 FAILED = (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED)
-OUT_OF_THE_COUNT = (DeliveryStatus.SKIPPED, DeliveryStatus.CANCELLED)
 
 
 @dataclass
@@ -152,11 +151,6 @@ def _timeline(buckets: dict[int, dict[str, int]]) -> list[dict]:
 def progress(alert: Alert) -> Progress:
     """Where the alert's messages are now (read fresh)."""
     return _read(alert).progress
-
-
-def timeline(alert: Alert) -> list[dict]:
-    """Messages handed over per minute (the last hour with any), by their status now (read fresh)."""
-    return _read(alert).timeline
 
 
 def is_live(alert: Alert) -> bool:
