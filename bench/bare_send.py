@@ -8,7 +8,6 @@ event loop when it has one (Twilio), else split over that many threads. Prints J
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 import threading
@@ -16,6 +15,7 @@ import time
 
 from sqlalchemy import select
 
+from bench.seoul_baseline import send_all as send_all_on_loop
 from schoolbell.alerts.models import Alert, Delivery, DeliveryStatus
 from schoolbell.channels.base import AsyncSmsBackend
 from schoolbell.channels.errors import ChannelError
@@ -66,23 +66,8 @@ def send_all(send, messages: list, threads: int) -> tuple[float, int]:
 
 def send_all_async(backend: AsyncSmsBackend, messages: list, concurrency: int) -> tuple[float, int]:
     """Send every message as coroutines on the backend's loop, `concurrency` at a time."""
-
-    async def run() -> tuple[float, int]:
-        slots, errors = asyncio.Semaphore(concurrency), 0
-
-        async def one(message) -> None:
-            nonlocal errors
-            async with slots:
-                try:
-                    await backend.send_async(message)
-                except ChannelError:
-                    errors += 1
-
-        began = time.perf_counter()
-        await asyncio.gather(*(one(message) for message in messages))
-        return time.perf_counter() - began, errors
-
-    return backend.loop.run(run())
+    figures = backend.loop.run(send_all_on_loop(backend, messages, concurrency))
+    return figures["seconds"], figures["errors"]
 
 
 def main() -> None:
