@@ -2,6 +2,8 @@
 
 Each reading is kept for a time proportional to what it cost: pages that ask within that time get the
 same reading, so however many people watch, the database spends at most 1/COST_FACTOR of its time on one.
+Once a reading is due again, exactly one page reads it anew while every other page is answered at once
+with the one before (stale while revalidating): during a city-wide send no page waits behind a scan.
 """
 
 from __future__ import annotations
@@ -10,46 +12,86 @@ import math
 import threading
 import time
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from cachetools import TLRUCache
+from cachetools import LRUCache
 from flask import current_app
 
 COST_FACTOR = 4
 SHORTEST_SECONDS = 2
+# A reading older than this many of its keep-times is not shown while a new one is read: the page waits.
+STALE_FACTOR = 10
+# A page that finds another already reading what nobody has yet waits at most this long, then reads itself.
+WAIT_FOR_OTHER_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
 class Reading:
-    """A value and what reading it cost."""
+    """A value, what reading it cost, and when it was read (time.monotonic())."""
 
     value: Any
     seconds_to_read: float
+    read_at: float = field(default_factory=time.monotonic)
 
     @property
     def keep_seconds(self) -> int:
         """How long the reading is shared: at least 2 s, longer when it was slow to read."""
         return max(SHORTEST_SECONDS, math.ceil(self.seconds_to_read * COST_FACTOR))
 
+    def age(self, now: float) -> float:
+        """Seconds since it was read."""
+        return now - self.read_at
 
-def _shared() -> tuple[TLRUCache, threading.Lock]:
+
+class _Shared:
+    """The readings of one app, and which keys are being read right now (by whom they are waited for)."""
+
+    def __init__(self):
+        self.readings: LRUCache = LRUCache(maxsize=1024)
+        self.lock = threading.Lock()
+        self.reading_now: dict[Hashable, threading.Event] = {}
+
+
+def _shared() -> _Shared:
     # On the app, not the module: each app (and each test's app) has its own readings.
-    return current_app.extensions.setdefault("schoolbell.read_cache", (
-        TLRUCache(maxsize=1024, ttu=lambda _key, reading, now: now + reading.keep_seconds,
-                  timer=time.monotonic),
-        threading.Lock()))
+    return current_app.extensions.setdefault("schoolbell.read_cache", _Shared())
 
 
 def shared_reading(key: Hashable, read: Callable[[], Any]) -> Reading:
-    """The reading kept under `key`, or a new one made by `read()` and kept for its cost."""
-    cache, lock = _shared()
-    with lock:
-        kept = cache.get(key)
-    if kept is not None:
-        return kept
-    started = time.monotonic()  # a duration, not a time of day: not the product's clock
-    reading = Reading(read(), time.monotonic() - started)
-    with lock:
-        cache[key] = reading
-    return reading
+    """The reading kept under `key`, or a new one made by `read()` and kept for its cost.
+
+    When the kept one is due again and another page is already reading anew, the kept one is
+    returned at once; with nothing to show, pages wait for the one read under way instead of
+    starting the same scan side by side.
+    """
+    shared = _shared()
+    while True:
+        now = time.monotonic()
+        with shared.lock:
+            kept = shared.readings.get(key)
+            if kept is not None and kept.age(now) < kept.keep_seconds:
+                return kept
+            under_way = shared.reading_now.get(key)
+            if under_way is None:
+                done = shared.reading_now[key] = threading.Event()
+                break
+            if kept is not None and kept.age(now) < kept.keep_seconds * STALE_FACTOR:
+                return kept
+        if not under_way.wait(WAIT_FOR_OTHER_SECONDS):
+            with shared.lock:  # the other reader is stuck: this page reads for itself
+                if shared.reading_now.get(key) is under_way:
+                    del shared.reading_now[key]
+                    under_way.set()
+    try:
+        started = time.monotonic()  # a duration, not a time of day: not the product's clock
+        value = read()
+        reading = Reading(value, time.monotonic() - started)
+        with shared.lock:
+            shared.readings[key] = reading
+        return reading
+    finally:
+        with shared.lock:
+            if shared.reading_now.get(key) is done:
+                del shared.reading_now[key]
+        done.set()
