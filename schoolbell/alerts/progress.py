@@ -32,6 +32,18 @@ class Progress:
     per_minute: int = 0
     quiet_until: datetime | None = None
     by_channel: dict[str, dict[str, int]] = field(default_factory=dict)
+    uncertain: int = 0  # lost their provider's answer: it is asked before they go again
+    maybe_duplicate: int = 0  # sent again after a crash with no way to ask: may have gone twice
+    fallback: int = 0  # emails sent because the SMS could not go
+
+    @property
+    def by_status(self) -> dict[str, int]:
+        """Messages by status, all channels together."""
+        totals: dict[str, int] = {}
+        for statuses in self.by_channel.values():
+            for status, count in statuses.items():
+                totals[status] = totals.get(status, 0) + count
+        return totals
 
     @property
     def total(self) -> int:
@@ -101,15 +113,21 @@ def _read(alert: Alert) -> Snapshot:
     minute = _minute_of(Delivery.sent_at).label("minute")
     rows = db.session.execute(
         select(Delivery.channel, Delivery.status, minute, func.count(),
-               func.count().filter(Delivery.sent_at >= since))
+               func.count().filter(Delivery.sent_at >= since),
+               func.count().filter(Delivery.uncertain.is_(True)),
+               func.count().filter(Delivery.maybe_duplicate.is_(True)),
+               func.count().filter(Delivery.is_fallback.is_(True)))
         .where(Delivery.alert_id == alert.id)
         .group_by(Delivery.channel, Delivery.status, literal_column("minute")))
     found = Progress()
     buckets: dict[int, dict[str, int]] = {}
-    for channel, status, bucket, count, recent in rows:
+    for channel, status, bucket, count, recent, uncertain, maybe_duplicate, fallback in rows:
         statuses = found.by_channel.setdefault(str(channel), {})
         statuses[str(status)] = statuses.get(str(status), 0) + count
         found.per_minute += recent
+        found.uncertain += uncertain
+        found.maybe_duplicate += maybe_duplicate
+        found.fallback += fallback
         _add(found, status, count)
         if bucket is not None:
             entry = buckets.setdefault(_epoch_minute(bucket), {"delivered": 0, "sent": 0, "failed": 0})

@@ -12,7 +12,8 @@ from schoolbell.alerts.approvals import awaiting_approval
 from schoolbell.alerts.listing import list_alerts, modes_of, office_figures
 from schoolbell.alerts.models import Alert, AlertClass, AlertStatus
 from schoolbell.alerts.progress import is_live, snapshot
-from schoolbell.alerts.reports import alert_events, status_counts
+from schoolbell.alerts.read_cache import shared_reading
+from schoolbell.alerts.reports import alert_events
 from schoolbell.alerts.summary import preview_report, timing
 from schoolbell.extensions import db
 from schoolbell.web.alert_filters import AlertFilterForm
@@ -72,6 +73,9 @@ def page_url(page: int) -> str:
 
 
 SCHOOL_SORTS = ("school", "total", "delivered", "failed")
+# Rows of the per-school tables shown at first: a city-wide alert has 1,400 schools, and the live part
+# is sent again every few seconds to everyone watching; the rest is one link away.
+SCHOOL_ROWS_SHOWN = 50
 
 
 def _school_rows(user: User, counts: list[dict], sort: str) -> list[dict]:
@@ -89,13 +93,31 @@ def _school_rows(user: User, counts: list[dict], sort: str) -> list[dict]:
     return sorted(rows, key=lambda row: (-row[sort], row["school"]))
 
 
-def _live_context(user: User, alert: Alert) -> dict:
+def _all_schools() -> bool:
+    return request.args.get("schools") == "all"
+
+
+def _shown(rows: list) -> list:
+    """The first SCHOOL_ROWS_SHOWN rows, or all of them when the reader asked for all."""
+    return rows if _all_schools() else rows[:SCHOOL_ROWS_SHOWN]
+
+
+def _live_context(user: User, alert: Alert, now=None) -> dict:
     sort = request.args.get("sort", "school")
     sort = sort if sort in SCHOOL_SORTS else "school"
-    now = snapshot(alert)
+    now = now or snapshot(alert)
+    schools = _school_rows(user, now.schools, sort)
     return {"alert": alert, "progress": now.progress, "timeline": now.timeline, "live": is_live(alert),
-            "refresh_seconds": now.refresh_seconds, "schools": _school_rows(user, now.schools, sort),
-            "sort": sort}
+            "refresh_seconds": now.refresh_seconds, "schools": _shown(schools),
+            "schools_total": len(schools), "all_schools": _all_schools(), "sort": sort}
+
+
+def _confirmations(user: User, alert: Alert, kinds) -> list[dict]:
+    """Confirmation rates per school (per class for teachers), shared like the live figures."""
+    office = user.role is UserRole.OFFICE
+    scope = ("office", user.office_id) if office else ("school", user.school_id)
+    return shared_reading(("confirmations", alert.id, tuple(kinds), scope), lambda: ack_rates(
+        alert, kinds, by_class=not office, school_filter=school_scope(user))).value
 
 
 @console.get("/alerts/<int:alert_id>")
@@ -106,14 +128,16 @@ def alert_detail(alert_id: int):
     alert = alert_for(user, alert_id)
     office = user.role is UserRole.OFFICE
     kinds = confirming_kinds(alert)
-    rates = ack_rates(alert, kinds, by_class=not office, school_filter=school_scope(user))
+    rates = _confirmations(user, alert, kinds)
+    now = snapshot(alert)
     # Before sending, office staff see what would go out; the compose blueprint acts on it.
     not_started = alert.status in (AlertStatus.DRAFT, AlertStatus.SCHEDULED)
     return render_template("console/alert.html", user=user, office=office,
-                           counts=status_counts(alert) if office else None, rates=rates, kinds=kinds,
-                           timing=timing(alert), audit=alert_events(alert) if office else [],
+                           counts=now.progress if office else None, rates=_shown(rates),
+                           rates_total=len(rates), kinds=kinds, timing=timing(alert),
+                           audit=alert_events(alert) if office else [],
                            preview=preview_report(alert) if office and not_started else None,
-                           **_live_context(user, alert))
+                           **_live_context(user, alert, now))
 
 
 @console.get("/alerts/<int:alert_id>/live")

@@ -98,6 +98,26 @@ def test_charts_schools_sorted_and_audit_trail(client, sending):
     assert "kim@office" in page and "발송 완료" in page  # the trail: who sent it
 
 
+def test_a_city_sized_school_table_shows_the_worst_first_and_the_rest_on_request(client, sending,
+                                                                                monkeypatch):
+    from schoolbell.web import console
+
+    monkeypatch.setattr(console, "SCHOOL_ROWS_SHOWN", 1)  # as if the alert went to more than 50 schools
+    sign_in(client, "office@sen.example")
+    page = client.get(f"/console/alerts/{sending.id}?lang=ko&sort=failed").get_data(as_text=True)
+    schools = page[page.index('class="tbl data cards by-school"'):]
+    schools = schools[:schools.index("</section>")]
+    assert "테스트7200002학교" in schools and "테스트7200001학교" not in schools  # the one with a failure
+    assert "학교 2곳 중 1곳을 보여 줍니다" in schools
+    assert f"/console/alerts/{sending.id}?sort=failed&amp;schools=all#live" in schools
+    every = client.get(f"/console/alerts/{sending.id}?lang=ko&sort=failed&schools=all").get_data(as_text=True)
+    every = every[every.index('class="tbl data cards by-school"'):]
+    every = every[:every.index("</section>")]
+    assert "테스트7200002학교" in every and "테스트7200001학교" in every and "곳을 보여 줍니다" not in every
+    fragment = client.get(f"/console/alerts/{sending.id}/live?sort=failed&schools=all").get_data(as_text=True)
+    assert "schools=all" in fragment[:fragment.index(">")]  # refreshing, it keeps every school
+
+
 def test_failures_page_and_csv_say_what_to_fix_in_the_readers_language(client, sending):
     sign_in(client, "office@sen.example")
     page = client.get(f"/console/alerts/{sending.id}/failures?lang=ko").get_data(as_text=True)
