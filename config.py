@@ -136,6 +136,10 @@ class Config:
     # per client (Postfix: 50), hence 8; against smtp-sink one worker sent ~700/s at 8, ~3,000/s at 32.
     DISPATCH_EMAIL_THREADS = _env_int("DISPATCH_EMAIL_THREADS", 8)
     DISPATCH_LEASE_SECONDS = _env_int("DISPATCH_LEASE_SECONDS", 120)
+    # A worker that takes this channel's deliveries first and the others' when none of its own are due
+    # ("sms", "email" or empty): one email-first worker per few lets a city's emails go in minutes
+    # instead of trickling out beside the SMS (docs/operations.md).
+    DISPATCH_PREFER_CHANNEL = os.environ.get("DISPATCH_PREFER_CHANNEL", "")
     # Twilio sends about one SMS per second per Korean long code; 0 means no limit (file channels).
     SMS_RATE_PER_SENDER = _env_float("SMS_RATE_PER_SENDER", 0.0)
     EMAIL_RATE_PER_SECOND = _env_float("EMAIL_RATE_PER_SECOND", 0.0)

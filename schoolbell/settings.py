@@ -57,6 +57,9 @@ def check_settings(config) -> None:
         problems.append("SECRET_KEY is missing or weak: set it to a long random value, e.g. "
                         "python -c 'import secrets; print(secrets.token_urlsafe(48))' "
                         "(make run writes one to instance/secret_key)")
+    if config.get("DISPATCH_PREFER_CHANNEL") not in ("", None, "sms", "email"):
+        problems.append(f"DISPATCH_PREFER_CHANNEL must be sms, email or empty, "
+                        f"got {config.get('DISPATCH_PREFER_CHANNEL')!r}")
     if config.get("SMS_BACKEND") not in SMS_BACKEND_NAMES:
         problems.append(f"SMS_BACKEND must be one of {', '.join(SMS_BACKEND_NAMES)}, "
                         f"got {config.get('SMS_BACKEND')!r}")

@@ -18,16 +18,18 @@ from schoolbell.logging_setup import configure_logging
 @click.option("--batch", "batch_size", type=int, help="Deliveries claimed per batch.")
 @click.option("--sms-concurrency", type=int, help="SMS sends in flight at once.")
 @click.option("--email-threads", type=int, help="Email sends in flight at once.")
+@click.option("--prefer", type=click.Choice(["sms", "email"]),
+              help="Claim this channel's deliveries first, the others when none of its own are due.")
 @click.option("--json", "as_json", is_flag=True, help="Print the totals as JSON at exit.")
 @with_appcontext
 def worker_command(until_idle: bool, batch_size: int | None, sms_concurrency: int | None,
-                   email_threads: int | None, as_json: bool) -> None:
+                   email_threads: int | None, prefer: str | None, as_json: bool) -> None:
     """Send due deliveries: claim a batch with a lease, send, record, repeat."""
     configure_logging(current_app.config["LOG_FORMAT"], current_app.config["LOG_LEVEL"])
     app = current_app._get_current_object()
     settings = DispatcherSettings.from_config(app.config, batch_size=batch_size,
                                               sms_concurrency=sms_concurrency,
-                                              email_threads=email_threads)
+                                              email_threads=email_threads, prefer=prefer)
     dispatcher = Dispatcher(app, settings)
     previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: dispatcher.stop())
     try:

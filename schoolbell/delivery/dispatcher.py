@@ -46,6 +46,10 @@ PIPELINE_DEPTH = 4
 FINISH_CHECK_SECONDS = 5.0
 # Deliveries claimed at once while a channel's circuit is open or half-open: a probe, not a batch.
 PROBE_SIZE = 10
+# Once its preferred channel has nothing due, a worker looks there again only this often: looking
+# scans the due deliveries of the other channel too.
+PREFERRED_RECHECK_SECONDS = 5.0
+CHANNELS = frozenset(channel.value for channel in Channel)
 
 
 def _held_ids(flights) -> set[int]:
@@ -66,6 +70,7 @@ class DispatcherSettings:
     email_rate: float = 0.0
     idle_sleep: float = 1.0
     drain_horizon: float = 60.0  # --until-idle waits for retries due within this many seconds
+    prefer: str | None = None  # a channel claimed first; the others when it has nothing due
 
     @classmethod
     def from_config(cls, config, **overrides) -> DispatcherSettings:
@@ -78,6 +83,7 @@ class DispatcherSettings:
             "lease_seconds": float(config.get("DISPATCH_LEASE_SECONDS", 120)),
             "sms_rate": float(config.get("SMS_RATE_PER_SENDER", 0)) * senders,
             "email_rate": float(config.get("EMAIL_RATE_PER_SECOND", 0)),
+            "prefer": config.get("DISPATCH_PREFER_CHANNEL") or None,
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)
@@ -141,6 +147,7 @@ class Dispatcher:
         self._checked_at: dict[int, float] = {}
         self._flight_size = self.settings.flight_size
         self._outage = DatabaseOutage(self.worker_id)
+        self._preferred_dry_until = 0.0  # time.monotonic() until which the preferred channel is not looked at
         self.callback_url = app.config.get("TWILIO_STATUS_CALLBACK_URL") or None
         self.totals = dict.fromkeys(TOTALS, 0) | {"database_outages": 0}
 
@@ -225,10 +232,24 @@ class Dispatcher:
         self._finish_alerts(everything=True)
         return claimed
 
+    def _claim(self, size: int) -> list[ClaimedDelivery]:
+        """Due deliveries, most urgent first: of the preferred channel first when there is one."""
+        skipped = set(self.breaker.open_channels())
+        prefer = self.settings.prefer
+        batch: list[ClaimedDelivery] = []
+        if prefer and prefer not in skipped and time.monotonic() >= self._preferred_dry_until:
+            batch = claim(self.worker_id, size, self.settings.lease_seconds,
+                          skip_channels=skipped | (CHANNELS - {prefer}))
+            if len(batch) < size:
+                self._preferred_dry_until = time.monotonic() + PREFERRED_RECHECK_SECONDS
+        if len(batch) < size:
+            batch += claim(self.worker_id, size - len(batch), self.settings.lease_seconds,
+                           skip_channels=skipped)
+        return batch
+
     def _launch(self, size: int) -> _Flight | None:
         """Claim a batch, address it and hand its sends to the pools without waiting for them."""
-        batch = claim(self.worker_id, size, self.settings.lease_seconds,
-                      skip_channels=self.breaker.open_channels())
+        batch = self._claim(size)
         if not batch:
             return None
         claimed, batch = len(batch), drop_cancelled(self.worker_id, batch)

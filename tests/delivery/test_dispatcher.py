@@ -213,3 +213,32 @@ def test_rate_limited_workers_claim_no_more_than_they_can_send_before_the_lease_
         assert dispatcher.run_once() == 10
     finally:
         dispatcher.close()
+
+
+def test_a_worker_preferring_email_sends_every_due_email_before_taking_sms(app, backends, classroom):
+    from schoolbell.delivery.dispatcher import Dispatcher, DispatcherSettings
+
+    alert = factories.alert("emergency", {"roles": ["guardian"]})
+    send_alert(alert, "test")
+    settings = DispatcherSettings(batch_size=8, sms_concurrency=2, idle_sleep=0.01, drain_horizon=0,
+                                  prefer="email")
+    worker = Dispatcher(app, settings, backends)
+    try:
+        assert worker.run_once() == 8
+        assert (len(backends.email.outbox), len(backends.sms.outbox)) == (8, 0)
+        assert worker.run_once() == 8  # the last 4 emails, and SMS to fill the batch
+        assert (len(backends.email.outbox), len(backends.sms.outbox)) == (12, 4)
+        worker.run(until_idle=True)
+        assert (len(backends.email.outbox), len(backends.sms.outbox)) == (12, 12)
+    finally:
+        worker.close()
+    assert set(statuses(alert).values()) == {"sent"}
+
+
+def test_a_preferred_channel_that_is_not_one_is_refused_by_name(app):
+    from schoolbell.settings import SettingsError, check_settings
+
+    with pytest.raises(SettingsError, match="DISPATCH_PREFER_CHANNEL must be sms, email or empty, got 'fax'"):
+        check_settings({**app.config, "DISPATCH_PREFER_CHANNEL": "fax"})
+    result = app.test_cli_runner().invoke(args=["worker", "--prefer", "fax", "--until-idle"])
+    assert result.exit_code == 2 and "'fax' is not one of 'sms', 'email'" in result.output
