@@ -91,6 +91,9 @@ class Snapshot:
     timeline: list[dict]
     schools: list[dict] = field(default_factory=list)
     refresh_seconds: int = 2  # how often a page should ask again
+    # Tables pages derive from this reading (per scope and order), worked out once for every page
+    # that is shown the same reading.
+    derived: dict = field(default_factory=dict)
 
 
 def snapshot(alert: Alert) -> Snapshot:

@@ -11,7 +11,7 @@ from schoolbell.alerts.acknowledgements import ack_rates, confirming_kinds
 from schoolbell.alerts.approvals import awaiting_approval
 from schoolbell.alerts.listing import list_alerts, modes_of, office_figures
 from schoolbell.alerts.models import Alert, AlertClass, AlertStatus
-from schoolbell.alerts.progress import is_live, snapshot
+from schoolbell.alerts.progress import Snapshot, is_live, snapshot
 from schoolbell.alerts.read_cache import shared_reading
 from schoolbell.alerts.reports import alert_events
 from schoolbell.alerts.summary import preview_report, timing
@@ -78,8 +78,17 @@ SCHOOL_SORTS = ("school", "total", "delivered", "failed")
 SCHOOL_ROWS_SHOWN = 50
 
 
-def _school_rows(user: User, counts: list[dict], sort: str) -> list[dict]:
-    """Per school: messages, delivered, failed and the delivered share, sorted as the reader chose."""
+def _school_rows(user: User, now: Snapshot, sort: str) -> list[dict]:
+    """Per school: messages, delivered, failed and the delivered share, sorted as the reader chose;
+    worked out once per reading and order for everyone who sees the same schools."""
+    scope = "office" if user.role is UserRole.OFFICE else user.school.code
+    rows = now.derived.get(("schools", scope, sort))
+    if rows is None:
+        rows = now.derived[("schools", scope, sort)] = _sorted_school_rows(user, now.schools, sort)
+    return rows
+
+
+def _sorted_school_rows(user: User, counts: list[dict], sort: str) -> list[dict]:
     rows = [dict(row) for row in counts
             if user.role is UserRole.OFFICE or row["school_code"] == user.school.code]
     for row in rows:
@@ -106,7 +115,7 @@ def _live_context(user: User, alert: Alert, now=None) -> dict:
     sort = request.args.get("sort", "school")
     sort = sort if sort in SCHOOL_SORTS else "school"
     now = now or snapshot(alert)
-    schools = _school_rows(user, now.schools, sort)
+    schools = _school_rows(user, now, sort)
     return {"alert": alert, "progress": now.progress, "timeline": now.timeline, "live": is_live(alert),
             "refresh_seconds": now.refresh_seconds, "schools": _shown(schools),
             "schools_total": len(schools), "all_schools": _all_schools(), "sort": sort}
