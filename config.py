@@ -133,8 +133,9 @@ class Config:
     # needs over 100; 256 leaves room for slower answers (bench/dispatch_bench.py).
     DISPATCH_SMS_CONCURRENCY = _env_int("DISPATCH_SMS_CONCURRENCY", 256)
     # Emails in flight per worker over as many SMTP connections (aiosmtplib). Relays cap connections
-    # per client (Postfix: 50), hence 8; against smtp-sink one worker sent ~700/s at 8, ~3,000/s at 32.
-    DISPATCH_EMAIL_THREADS = _env_int("DISPATCH_EMAIL_THREADS", 8)
+    # per client (Postfix: 50), so 16 lets three workers share one relay; against smtp-sink one worker
+    # sent ~700/s at 8, ~1,000-1,600/s at 16 and ~3,000/s at 32 (bench/dispatch_bench.py).
+    DISPATCH_EMAIL_THREADS = _env_int("DISPATCH_EMAIL_THREADS", 16)
     DISPATCH_LEASE_SECONDS = _env_int("DISPATCH_LEASE_SECONDS", 120)
     # A worker that takes this channel's deliveries first and the others' when none of its own are due
     # ("sms", "email" or empty): one email-first worker per few lets a city's emails go in minutes

@@ -14,7 +14,8 @@ database work while timed. The worker's rate leaves out its start-up,
 measured by running it again on the then empty queue. With --repeat, baseline and worker alternate
 and the best of each counts (the machine may be shared).
 Targets on the 2-core machine: fan-out ≤ 10 s; dispatch ≥ 80% of the baseline at 0 ms;
-≥ 1,000 SMS/s per worker at 100 ms; peak RSS ≤ 300 MB.
+≥ 1,000 SMS/s per worker at 100 ms; ≥ 1,000 emails/s per worker (and ≥ 80% of the baseline);
+peak RSS ≤ 300 MB.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from schoolbell.simulator.app import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 FAN_OUT_SECONDS, RSS_MB, RATIO, RATE_AT_100_MS = 10.0, 300.0, 0.8, 1000.0
 # Long enough that the worker's ramp-up and tail (its first claim, its last batch's writes) weigh
 # little beside the steady rate the baseline's loop measures.
-COUNTS = {"sms0": 50_000, "sms100": 50_000, "email": 10_000}
+COUNTS = {"sms0": 50_000, "sms100": 50_000, "email": 50_000}
 
 
 @dataclass(frozen=True)
@@ -192,9 +193,10 @@ def bench_dispatch(label: str, env: dict[str, str], fanned_out: int, counts: dic
         with smtp_sink() as port:
             figures = measure(f"{label}: email", {**env, **smtp_env(port)}, fanned_out, alert_id, "email",
                               counts["email"], email_threads, repeat)
-        rows += dispatch_rows(f"{label}: email, SMTP sink, {counts['email']:,} "
-                              f"(both {email_threads} in flight)", figures, f"≥ {RATIO:.0%} of baseline",
-                              figures.rate >= RATIO * figures.baseline)
+        rows += dispatch_rows(f"{label}: email, Postfix smtp-sink, {counts['email']:,} "
+                              f"(both {email_threads} in flight)", figures,
+                              f"≥ {RATE_AT_100_MS:,.0f}/s, ≥ {RATIO:.0%}",
+                              figures.rate >= max(RATE_AT_100_MS, RATIO * figures.baseline))
     return rows
 
 

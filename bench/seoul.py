@@ -1,18 +1,22 @@
 """All of Seoul, end to end: seed the city, send one emergency to every guardian, time the hand-over.
 
     python -m bench.seoul [--schools N] [--postgres URL] [--pg-workers 3] [--sqlite-workers 2]
-                          [--latency-ms 100] [--baseline 20000] [--no-load] [--skip-sqlite]
+                          [--email-first 1] [--latency-ms 100] [--baseline 20000] [--no-load]
+                          [--skip-sqlite]
 
 For each database (SQLite, the embedded default; PostgreSQL when given): a fresh database seeded with
 `flask demo seed --scale seoul` (with --schools, only the first N schools of the real list), workers
-already running and idle, then `flask alerts send` of an emergency to every guardian. The time runs
-from the start of that command to the last delivery handed to a provider (its sent_at), per channel:
+already running and idle (--email-first of them with `--prefer email`, as docs/operations.md
+advises), then `flask alerts send` of an emergency to every guardian. The time runs from the start
+of that command to the last delivery handed to a provider (its sent_at), per channel:
 SMS through the real twilio client against `python -m schoolbell.simulator` (--latency-ms), email
 through aiosmtplib against Postfix's C `smtp-sink`. While it sends, locust drives the console and
-parent pages through gunicorn at 100 requests/s; the same load on the idle server first is its
-baseline. After the send, the bare clients send the alert's first --baseline messages of each channel
+parent pages through gunicorn at 100 requests/s; the same load on the idle server after the send is
+its baseline. After the send, the bare clients send the alert's first --baseline messages of each channel
 from one process to the same servers (bench/seoul_baseline.py): the rate a worker could reach with no
-database. Prints the figures, the ratios and every process's peak RSS.
+database; then one worker alone drains --email-drain of the alert's emails again (`flask worker
+--until-idle`, its start-up left out): a worker's own email rate, beside the bare email client's.
+Prints the figures, the ratios and every process's peak RSS.
 Targets on the 2-core machine: the city in ≤ 8 minutes (goal 5), email ≥ 1,000/s per worker, SMS
 ≥ 0.85 of the baseline, page p95 ≤ 100 ms during the send, peak RSS ≤ 200 MB per process.
 """
@@ -33,12 +37,12 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench.directory_bench import SCHOOL_DATA, database_env
-from bench.dispatch_bench import last_json, sms_env
+from bench.dispatch_bench import last_json, sms_env, worker_run
 from bench.load import CONSOLE_EMAIL, CONSOLE_PASSWORD, run_locust, web_server, write_parent_paths
 from bench.measure import FLASK, run_measured
 from bench.processes import children, peak_rss_mb, postfix_smtp_sink, spawned, stop
 from bench.servers import twilio_simulator
-from bench.workload import ALERT, database_url, flask
+from bench.workload import ALERT, database_url, flask, make_due
 
 MINUTES, GOAL, EMAIL_RATE, SMS_RATIO, P95_MS, RSS_MB = 8.0, 5.0, 1000.0, 0.85, 100.0, 200.0
 NEIS_FILE = "neis_schoolinfo_seoul_2022-07-31.csv"
@@ -98,13 +102,14 @@ def database_mb(env: dict[str, str]) -> float:
     return sum(path.stat().st_size for path in folder.glob("schoolbell.db*")) / 2**20
 
 
-def worker_command() -> list[str]:
+def worker_command(prefer_email: bool) -> list[str]:
     """A dispatcher process as production runs it."""
-    return [*FLASK, "worker"]
+    return [*FLASK, "worker", *(["--prefer", "email"] if prefer_email else [])]
 
 
 def run_city(label: str, env: dict[str, str], workers: int, latency_ms: float, baseline: int,
-             load: bool, give_up_after: float, email_in_flight: int) -> dict:
+             load: bool, give_up_after: float, email_in_flight: int, email_first: int = 1,
+             email_drain: int = 50_000) -> dict:
     """Seed, send, time; returns the figures of one database."""
     progress(f"{label}: migrating and seeding the city")
     flask(env, "db", "upgrade")
@@ -113,7 +118,7 @@ def run_city(label: str, env: dict[str, str], workers: int, latency_ms: float, b
           "--password", CONSOLE_PASSWORD)
     alert_id = int(flask(env, "alerts", "create", *ALERT).split()[0])
     figures: dict = {"label": label, "workers": workers, "seed_seconds": seeded.seconds,
-                     "email_in_flight": email_in_flight}
+                     "email_in_flight": email_in_flight, "email_first": min(email_first, workers)}
     with ExitStack() as stack:
         sms_url = stack.enter_context(twilio_simulator(latency_ms))
         smtp_port, sink = stack.enter_context(postfix_smtp_sink())
@@ -122,8 +127,9 @@ def run_city(label: str, env: dict[str, str], workers: int, latency_ms: float, b
                     "DISPATCH_EMAIL_THREADS": str(email_in_flight)}
         web = stack.enter_context(web_server(env)) if load else None
         paths = Path(env["SCHOOLBELL_INSTANCE_DIR"]) / "parent_paths.txt"
-        pool = [stack.enter_context(spawned(worker_command(), send_env, lambda: True, "worker"))
-                for _ in range(workers)]
+        pool = [stack.enter_context(spawned(worker_command(n < email_first), send_env, lambda: True,
+                                            "worker"))
+                for n in range(workers)]
         time.sleep(3)  # the workers are up and idle, as in production
         progress(f"{label}: sending to every guardian with {workers} worker(s)")
         started, clock = datetime.now(UTC), time.monotonic()
@@ -153,6 +159,11 @@ def run_city(label: str, env: dict[str, str], workers: int, latency_ms: float, b
         figures["baseline"] = last_json(run_measured(
             f"{label}: baseline", [sys.executable, "-m", "bench.seoul_baseline", str(alert_id),
                                    str(baseline)], send_env).output)
+        progress(f"{label}: one worker, {email_drain:,} emails only")
+        drained = int(flask(env, "alerts", "create", *ALERT).split()[0])
+        count = make_due(env, alert_id, drained, "email", email_drain)
+        worker, rate = worker_run(f"{label}: one worker, email only", send_env, drained, count)
+        figures["email_worker"] = {"count": count, "rate": rate, "rss_mb": worker.peak_rss_mb}
     return figures
 
 
@@ -175,7 +186,7 @@ def _wait_drained(env: dict[str, str], alert_id: int, give_up_after: float, star
         if time.monotonic() - said >= 30:
             progress(f"{left:,} deliveries not yet handed over")
             said = time.monotonic()
-        time.sleep(1)
+        time.sleep(5)  # the figures come from sent_at: polling less often only spares the machine
     return True
 
 
@@ -187,7 +198,8 @@ def report(results: list[dict]) -> None:
         channels = figures["handed_over"]
         total = sum(c["count"] for c in channels.values())
         seconds = max(c["seconds"] for c in channels.values())
-        print(f"  {label}, {workers} worker(s), {figures['email_in_flight']} emails in flight each: "
+        print(f"  {label}, {workers} worker(s) ({figures.get('email_first', 0)} preferring email), "
+              f"{figures['email_in_flight']} emails in flight each: "
               f"{figures['deliveries']}"
               + ("" if figures["finished"] else "  NOT FINISHED: the figures are what was handed over "
                  "when the bench stopped waiting"))
@@ -208,13 +220,20 @@ def report(results: list[dict]) -> None:
             bare = figures["baseline"][channel]
             bare_rate = bare["messages"] / bare["seconds"]
             per_worker = rate / workers
-            target = (f"≥ {EMAIL_RATE:,.0f}/s per worker {_verdict(per_worker >= EMAIL_RATE)}"
-                      if channel == "email" else
-                      f"ratio ≥ {SMS_RATIO} {_verdict(rate / bare_rate >= SMS_RATIO)}")
+            target = ("(every worker sends both; a worker's own email rate is below)" if channel == "email"
+                      else f"ratio ≥ {SMS_RATIO} {_verdict(rate / bare_rate >= SMS_RATIO)}")
             print(f"    {channel:<5} {handed['count']:>9,} in {handed['seconds']:>6.1f} s: {rate:>6,.0f}/s "
                   f"({per_worker:,.0f}/s per worker)   bare client {bare_rate:>6,.0f}/s "
                   f"({bare['messages']:,}, {bare['errors']} errors)   ratio {rate / bare_rate:.2f}   "
                   f"{target}")
+        alone = figures.get("email_worker")
+        if alone:
+            bare = figures["baseline"]["email"]
+            bare_rate = bare["messages"] / bare["seconds"]
+            print(f"    email, one worker alone, {alone['count']:,} emails: {alone['rate']:,.0f}/s   "
+                  f"bare client {bare_rate:,.0f}/s   ratio {alone['rate'] / bare_rate:.2f}   "
+                  f"target ≥ {EMAIL_RATE:,.0f}/s per worker {_verdict(alone['rate'] >= EMAIL_RATE)}   "
+                  f"peak RSS {alone['rss_mb']:.0f} MB")
         if "busy_load" in figures:
             idle, busy = figures["idle_load"], figures["busy_load"]
             print(f"    web at 100 req/s: p95 {busy['p95_ms']:.0f} ms during the send "
@@ -247,8 +266,13 @@ def main() -> None:
     parser.add_argument("--sqlite-workers", type=int, default=2)
     parser.add_argument("--latency-ms", type=float, default=100.0, help="the simulator's latency")
     parser.add_argument("--baseline", type=int, default=20_000, help="bare-client messages per channel")
-    parser.add_argument("--email-in-flight", type=int, default=32,
-                        help="DISPATCH_EMAIL_THREADS for the workers and the bare client (default 32)")
+    parser.add_argument("--email-in-flight", type=int, default=16,
+                        help="DISPATCH_EMAIL_THREADS for the workers and the bare client (default 16, "
+                             "as shipped)")
+    parser.add_argument("--email-first", type=int, default=1,
+                        help="workers started with --prefer email (default 1)")
+    parser.add_argument("--email-drain", type=int, default=50_000,
+                        help="emails one worker sends alone after the city (default 50,000)")
     parser.add_argument("--no-load", action="store_true", help="no web load")
     parser.add_argument("--give-up-after", type=float, default=60.0, metavar="MINUTES",
                         help="stop waiting then and report what was handed over (default 60)")
@@ -264,7 +288,8 @@ def main() -> None:
         for label, postgres, workers in runs:
             env = {**database_env(workdir, label, postgres), "SCHOOL_DATA_DIR": str(data)}
             results.append(run_city(label, env, workers, args.latency_ms, args.baseline, not args.no_load,
-                                    args.give_up_after * 60, args.email_in_flight))
+                                    args.give_up_after * 60, args.email_in_flight, args.email_first,
+                                    args.email_drain))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if results:

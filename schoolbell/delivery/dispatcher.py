@@ -64,7 +64,7 @@ class DispatcherSettings:
     # SMS sends in flight: on the backend's event loop when it has one (Twilio), else threads.
     sms_concurrency: int = 256
     # Email sends are CPU-bound (building MIME) on a fast relay, and relays cap connections per client.
-    email_threads: int = 8
+    email_threads: int = 16
     lease_seconds: float = 120.0
     sms_rate: float = 0.0  # messages per second for all this worker's SMS; 0 = unlimited
     email_rate: float = 0.0
