@@ -51,10 +51,13 @@ def serve_command(host: str, port: int, no_background: bool) -> None:
     """Serve the web app and start background work explicitly (never inside create_app)."""
     from werkzeug.serving import run_simple
 
+    from schoolbell.logging_setup import configure_logging
     from schoolbell.scheduling.lock import SchedulerLockHeld
     from schoolbell.web.access_log import RedactingRequestHandler
 
     app = current_app._get_current_object()
+    # The access log and the background threads' lines in LOG_FORMAT (json: one object a line), masked.
+    configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
     try:
         scheduler = None if no_background else start_scheduler(app)
     except SchedulerLockHeld as error:

@@ -68,3 +68,22 @@ def test_a_failed_delivery_is_logged_with_its_alert_and_delivery_ids(app, json_l
 def test_an_unknown_format_is_named():
     with pytest.raises(ValueError, match="LOG_FORMAT"):
         configure_logging("xml")
+
+
+def test_flask_serve_writes_its_lines_as_json_when_asked(app, monkeypatch, capsys):
+    import werkzeug.serving
+
+    def serve_one_line(*args, **kwargs):  # instead of serving: what the access log would write
+        logging.getLogger("werkzeug").info('127.0.0.1 "GET /m/3m88eQXrGU HTTP/1.1" 200 for +821012345678')
+
+    monkeypatch.setattr(werkzeug.serving, "run_simple", serve_one_line)
+    app.config.update(LOG_FORMAT="json", LOG_LEVEL="INFO")
+    try:
+        result = app.test_cli_runner().invoke(args=["serve", "--no-background"])
+        assert result.exit_code == 0, result.output
+        logged = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    finally:
+        configure_logging("text", "WARNING")
+    [line] = [entry for entry in logged if entry["logger"] == "werkzeug"]
+    assert line["level"] == "INFO" and "+8210****5678" in line["message"]
+    assert "+821012345678" not in result.stderr
