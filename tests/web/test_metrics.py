@@ -72,3 +72,24 @@ def test_with_a_token_only_its_bearer_gets_the_metrics_from_anywhere(client, app
     answer = client.get("/metrics", environ_base=remote,
                         headers={"Authorization": "Bearer scrape-secret-123"})
     assert answer.status_code == 200 and "schoolbell_queue_deliveries" in answer.get_data(as_text=True)
+
+
+def test_with_a_shared_directory_the_counts_of_every_process_on_the_machine_add_up(client, monkeypatch,
+                                                                                    tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    shared = tmp_path / "prometheus"  # its own: prometheus-client reads every *.db file in it
+    shared.mkdir()
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(shared))
+    count = ("import sys; from schoolbell.metrics import count_send, time_provider\n"
+             "for _ in range(int(sys.argv[1])): count_send(sys.argv[2], 'SM1', 'x'); "
+             "time_provider(sys.argv[2], 0.2)")
+    for sends, channel in ((3, "sms"), (2, "sms"), (4, "email")):  # three worker processes
+        subprocess.run([sys.executable, "-c", count, str(sends), channel], check=True,
+                       env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(shared)})
+    figures = samples(client.get("/metrics", environ_base=LOCAL))
+    assert figures[("schoolbell_sends_total", (("channel", "sms"), ("result", "sent")))] == 5
+    assert figures[("schoolbell_sends_total", (("channel", "email"), ("result", "sent")))] == 4
+    assert figures[("schoolbell_provider_seconds_count", (("channel", "sms"),))] == 5
