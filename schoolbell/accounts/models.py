@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from schoolbell.accounts.password_hashing import hash_password, password_matches
 from schoolbell.database import UTCDateTime, string_enum
 from schoolbell.directory.models import EducationOffice, School
 from schoolbell.extensions import db
@@ -52,7 +52,7 @@ class User(db.Model):
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password, never the password; earlier sessions end."""
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
         self.end_sessions()
 
     def end_sessions(self) -> None:
@@ -61,7 +61,7 @@ class User(db.Model):
 
     def check_password(self, password: str) -> bool:
         """True when the password matches."""
-        return check_password_hash(self.password_hash, password)
+        return password_matches(self.password_hash, password)
 
 
 class UserClass(db.Model):
