@@ -103,14 +103,16 @@ def database_mb(env: dict[str, str]) -> float:
     return sum(path.stat().st_size for path in folder.glob("schoolbell.db*")) / 2**20
 
 
-def worker_command(prefer_email: bool) -> list[str]:
-    """A dispatcher process as production runs it."""
-    return [*FLASK, "worker", *(["--prefer", "email"] if prefer_email else [])]
+def worker_command(prefer_email: bool, nice: int = 0) -> list[str]:
+    """A dispatcher process as production runs it (with `nice`: below the web in the CPU's queue,
+    as systemd's Nice= sets it on a machine the web shares)."""
+    command = [*FLASK, "worker", *(["--prefer", "email"] if prefer_email else [])]
+    return ["nice", "-n", str(nice), *command] if nice else command
 
 
 def run_city(label: str, env: dict[str, str], workers: int, latency_ms: float, baseline: int,
              load: bool, give_up_after: float, email_in_flight: int, email_first: int = 1,
-             email_drain: int = 50_000) -> dict:
+             email_drain: int = 50_000, worker_nice: int = 0) -> dict:
     """Seed, send, time; returns the figures of one database."""
     progress(f"{label}: migrating and seeding the city")
     flask(env, "db", "upgrade")
@@ -119,7 +121,8 @@ def run_city(label: str, env: dict[str, str], workers: int, latency_ms: float, b
           "--password", CONSOLE_PASSWORD)
     alert_id = int(flask(env, "alerts", "create", *ALERT).split()[0])
     figures: dict = {"label": label, "workers": workers, "seed_seconds": seeded.seconds,
-                     "email_in_flight": email_in_flight, "email_first": min(email_first, workers)}
+                     "email_in_flight": email_in_flight, "email_first": min(email_first, workers),
+                     "worker_nice": worker_nice}
     with ExitStack() as stack:
         sms_url = stack.enter_context(twilio_simulator(latency_ms))
         smtp_port, sink = stack.enter_context(postfix_smtp_sink())
@@ -128,8 +131,8 @@ def run_city(label: str, env: dict[str, str], workers: int, latency_ms: float, b
                     "DISPATCH_EMAIL_THREADS": str(email_in_flight)}
         web = stack.enter_context(web_server(env)) if load else None
         paths = Path(env["SCHOOLBELL_INSTANCE_DIR"]) / "parent_paths.txt"
-        pool = [stack.enter_context(spawned(worker_command(n < email_first), send_env, lambda: True,
-                                            "worker"))
+        pool = [stack.enter_context(spawned(worker_command(n < email_first, worker_nice), send_env,
+                                            lambda: True, "worker"))
                 for n in range(workers)]
         time.sleep(3)  # the workers are up and idle, as in production
         progress(f"{label}: sending to every guardian with {workers} worker(s)")
@@ -201,7 +204,8 @@ def report(results: list[dict]) -> None:
         channels = figures["handed_over"]
         total = sum(c["count"] for c in channels.values())
         seconds = max(c["seconds"] for c in channels.values())
-        print(f"  {label}, {workers} worker(s) ({figures.get('email_first', 0)} preferring email), "
+        print(f"  {label}, {workers} worker(s) ({figures.get('email_first', 0)} preferring email"
+              + (f", nice {figures['worker_nice']}" if figures.get("worker_nice") else "") + "), "
               f"{figures['email_in_flight']} emails in flight each: "
               f"{figures['deliveries']}"
               + ("" if figures["finished"] else "  NOT FINISHED: the figures are what was handed over "
@@ -275,6 +279,8 @@ def main() -> None:
                         help="workers started with --prefer email (default 1)")
     parser.add_argument("--email-drain", type=int, default=50_000,
                         help="emails one worker sends alone after the city (default 50,000)")
+    parser.add_argument("--worker-nice", type=int, default=0,
+                        help="run the workers under `nice -n N` (the web first on a shared machine)")
     parser.add_argument("--no-load", action="store_true", help="no web load")
     parser.add_argument("--give-up-after", type=float, default=60.0, metavar="MINUTES",
                         help="stop waiting then and report what was handed over (default 60)")
@@ -291,7 +297,7 @@ def main() -> None:
             env = {**database_env(workdir, label, postgres), "SCHOOL_DATA_DIR": str(data)}
             results.append(run_city(label, env, workers, args.latency_ms, args.baseline, not args.no_load,
                                     args.give_up_after * 60, args.email_in_flight, args.email_first,
-                                    args.email_drain))
+                                    args.email_drain, args.worker_nice))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if results:
