@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import get_locale
+from markupsafe import Markup
 
 from schoolbell.accounts.auth import current_user, login_required
 from schoolbell.accounts.models import User, UserRole
@@ -121,6 +123,19 @@ def _live_context(user: User, alert: Alert, now=None) -> dict:
             "schools_total": len(schools), "all_schools": _all_schools(), "sort": sort}
 
 
+def _live_html(user: User, alert: Alert, now: Snapshot | None = None) -> Markup:
+    """The live part, rendered once per reading for everyone who sees the same schools, in the same
+    order and language: during a city-wide send it is asked for every few seconds by every watcher."""
+    now = now or snapshot(alert)
+    context = _live_context(user, alert, now)
+    scope = "office" if user.role is UserRole.OFFICE else user.school.code
+    key = ("html", scope, context["sort"], context["all_schools"], str(get_locale()))
+    html = now.derived.get(key)
+    if html is None:
+        html = now.derived[key] = Markup(render_template("console/_live.html", **context))
+    return html
+
+
 def _confirmations(user: User, alert: Alert, kinds) -> list[dict]:
     """Confirmation rates per school (per class for teachers), shared like the live figures."""
     office = user.role is UserRole.OFFICE
@@ -146,7 +161,7 @@ def alert_detail(alert_id: int):
                            rates_total=len(rates), kinds=kinds, timing=timing(alert),
                            audit=alert_events(alert) if office else [],
                            preview=preview_report(alert) if office and not_started else None,
-                           **_live_context(user, alert, now))
+                           live_html=_live_html(user, alert, now), **_live_context(user, alert, now))
 
 
 @console.get("/alerts/<int:alert_id>/live")
@@ -155,4 +170,4 @@ def live(alert_id: int):
     """The part of the alert page that follows a send, for the page to refresh itself with."""
     user = current_user()
     alert = alert_for(user, alert_id)
-    return render_template("console/_live.html", **_live_context(user, alert))
+    return _live_html(user, alert)

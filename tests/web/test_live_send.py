@@ -118,6 +118,19 @@ def test_a_city_sized_school_table_shows_the_worst_first_and_the_rest_on_request
     assert "schools=all" in fragment[:fragment.index(">")]  # refreshing, it keeps every school
 
 
+def test_the_live_part_shared_within_a_reading_is_still_each_readers_language_and_order(client, sending):
+    sign_in(client, "office@sen.example")
+    korean = client.get(f"/console/alerts/{sending.id}/live?lang=ko").get_data(as_text=True)
+    english = client.get(f"/console/alerts/{sending.id}/live?lang=en").get_data(as_text=True)
+    assert "발송 현황" in korean and "전달됨" in korean and "Delivered" not in korean
+    assert "Deliveries" in english and "Delivered" in english and "전달됨" not in english
+    by_failures = client.get(f"/console/alerts/{sending.id}/live?lang=en&sort=failed").get_data(as_text=True)
+    rows = by_failures[by_failures.index('class="tbl data cards by-school"'):]
+    assert rows.index("테스트7200002학교") < rows.index("테스트7200001학교")
+    page = client.get(f"/console/alerts/{sending.id}?lang=en").get_data(as_text=True)
+    assert english[english.index("<section"):english.index("</section>")] in page  # the same part, in place
+
+
 def test_failures_page_and_csv_say_what_to_fix_in_the_readers_language(client, sending):
     sign_in(client, "office@sen.example")
     page = client.get(f"/console/alerts/{sending.id}/failures?lang=ko").get_data(as_text=True)
