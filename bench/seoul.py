@@ -1,14 +1,15 @@
 """All of Seoul, end to end: seed the city, send one emergency to every guardian, time the hand-over.
 
     python -m bench.seoul [--schools N] [--postgres URL] [--pg-workers 3] [--sqlite-workers 2]
-                          [--email-first 1] [--latency-ms 100] [--baseline 20000] [--no-load]
-                          [--skip-sqlite]
+                          [--email-first 1] [--worker-nice 10] [--latency-ms 100] [--baseline 20000]
+                          [--no-load] [--skip-sqlite]
 
 For each database (SQLite, the embedded default; PostgreSQL when given): a fresh database seeded with
 `flask demo seed --scale seoul` (with --schools, only the first N schools of the real list), workers
-already running and idle (--email-first of them with `--prefer email`, as docs/operations.md
-advises), then `flask alerts send` of an emergency to every guardian. The time runs from the start
-of that command to the last delivery handed to a provider (its sent_at), per channel:
+already running and idle (--email-first of them with `--prefer email`, all under `nice -n 10`, as
+docs/operations.md advises), then `flask alerts send` of an emergency to every guardian. The time
+runs from the start of that command to the last delivery handed to a provider (its sent_at), per
+channel:
 SMS through the real twilio client against `python -m schoolbell.simulator` (--latency-ms), email
 through aiosmtplib against Postfix's C `smtp-sink`. While it sends, locust drives the console and
 parent pages through gunicorn at 100 requests/s; the same load on the idle server after the send is
@@ -279,8 +280,9 @@ def main() -> None:
                         help="workers started with --prefer email (default 1)")
     parser.add_argument("--email-drain", type=int, default=50_000,
                         help="emails one worker sends alone after the city (default 50,000)")
-    parser.add_argument("--worker-nice", type=int, default=0,
-                        help="run the workers under `nice -n N` (the web first on a shared machine)")
+    parser.add_argument("--worker-nice", type=int, default=10,
+                        help="run the workers under `nice -n N`, the web first on a shared machine, as "
+                             "docs/systemd/schoolbell-worker@.service does (default 10; 0: no nice)")
     parser.add_argument("--no-load", action="store_true", help="no web load")
     parser.add_argument("--give-up-after", type=float, default=60.0, metavar="MINUTES",
                         help="stop waiting then and report what was handed over (default 60)")
