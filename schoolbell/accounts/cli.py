@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from schoolbell.accounts.models import User, UserClass, UserRole
 from schoolbell.accounts.passwords import WeakPassword, check_password_strength
 from schoolbell.accounts.staff import StaffError, parse_classes
-from schoolbell.directory.models import EducationOffice, School
+from schoolbell.directory.models import School
+from schoolbell.directory.office_lookup import office_or_exit
 from schoolbell.extensions import db
 
 users_cli = AppGroup("users", help="Console accounts.")
@@ -27,9 +28,7 @@ users_cli = AppGroup("users", help="Console accounts.")
 def create_user(email, name, role, office_code, school_code, classes, password) -> None:
     """Create a console account: an office administrator, or a school administrator or teacher of
     one school (`flask schools list` shows the codes)."""
-    office = db.session.scalar(select(EducationOffice).where(EducationOffice.code == office_code))
-    if office is None:
-        raise click.ClickException(f"no education office {office_code}; import schools first")
+    office = office_or_exit(office_code)
     school = None
     if role in (UserRole.TEACHER.value, UserRole.SCHOOL_ADMIN.value):
         school = db.session.scalar(select(School).where(School.code == (school_code or "")))

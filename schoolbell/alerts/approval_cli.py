@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy import select
 
-from schoolbell.directory.models import EducationOffice
+from schoolbell.directory.office_lookup import office_or_exit
 from schoolbell.extensions import db
 
 
@@ -15,9 +14,7 @@ from schoolbell.extensions import db
 def two_person_command(code: str, state: str | None) -> None:
     """Show or set the two-person rule of office CODE: an emergency to every school waits for a
     second office user's approval before it is sent or scheduled."""
-    office = db.session.scalar(select(EducationOffice).where(EducationOffice.code == code))
-    if office is None:
-        raise click.ClickException(f"no education office with code {code!r}")
+    office = office_or_exit(code)
     if state is not None:
         office.two_person_emergency = state == "on"
         db.session.commit()

@@ -7,26 +7,18 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from schoolbell.alerts.cap import CapError, build_cap, host_of, import_cap
 from schoolbell.alerts.models import Alert
 from schoolbell.alerts.services import AlertError
 from schoolbell.api.keys import ApiKeyError, create_key, office_keys, revoke_key
 from schoolbell.api.models import KeyKind
-from schoolbell.directory.models import EducationOffice
+from schoolbell.directory.office_lookup import office_or_exit
 from schoolbell.extensions import db
 from schoolbell.timeutil import seoul
 
 api_keys_cli = AppGroup("api-keys", help="API keys of an office (stored hashed; shown once).")
 cap_cli = AppGroup("cap", help="CAP 1.2 messages: import one as a draft alert, or print an alert's.")
-
-
-def _office(code: str) -> EducationOffice:
-    office = db.session.scalar(select(EducationOffice).where(EducationOffice.code == code))
-    if office is None:
-        raise click.ClickException(f"there is no office {code!r} (e.g. B10 for Seoul)")
-    return office
 
 
 @api_keys_cli.command("create")
@@ -39,7 +31,7 @@ def _office(code: str) -> EducationOffice:
 def create_command(office_code: str, name: str, kind: str, read_only: bool, actor: str) -> None:
     """Make a key and print it once: it is stored only as a hash and cannot be shown again."""
     try:
-        key, token = create_key(_office(office_code), name, kind, actor, read_only=read_only)
+        key, token = create_key(office_or_exit(office_code), name, kind, actor, read_only=read_only)
     except ApiKeyError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
@@ -57,7 +49,7 @@ def list_command(office_code: str, as_json: bool) -> None:
              "created_at": seoul(key.created_at).isoformat(timespec="seconds"),
              "last_used_at": (seoul(key.last_used_at).isoformat(timespec="seconds")
                               if key.last_used_at else None),
-             "revoked": key.revoked_at is not None} for key in office_keys(_office(office_code))]
+             "revoked": key.revoked_at is not None} for key in office_keys(office_or_exit(office_code))]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -73,7 +65,7 @@ def list_command(office_code: str, as_json: bool) -> None:
 def revoke_command(office_code: str, prefix: str) -> None:
     """Revoke a key by its prefix: it answers 401 from the next request."""
     try:
-        key = revoke_key(_office(office_code), prefix)
+        key = revoke_key(office_or_exit(office_code), prefix)
     except ApiKeyError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
@@ -86,7 +78,7 @@ def revoke_command(office_code: str, prefix: str) -> None:
 def import_command(office_code: str, path: Path) -> None:
     """Store a CAP 1.2 message as a draft alert; prints its id. Choose its target before sending."""
     try:
-        alert = import_cap(_office(office_code), path.read_bytes(), actor="cli:cap-import")
+        alert = import_cap(office_or_exit(office_code), path.read_bytes(), actor="cli:cap-import")
     except (CapError, AlertError) as error:
         raise click.ClickException(f"{path.name}: {error}") from error
     db.session.commit()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from schoolbell.directory.models import EducationOffice
+from schoolbell.directory.office_lookup import office_or_exit
 from schoolbell.directory.sender_names import SenderNameError, sender_for, set_sender_names
 from schoolbell.extensions import db
 
@@ -20,9 +19,7 @@ offices_cli = AppGroup("offices", help="Education offices: the SMS sender name."
 @click.option("--en", "english", default=None, help='English sender name, e.g. "Seoul Education Office".')
 def sender_name(code: str, korean: str | None, english: str | None) -> None:
     """Show or set the name every SMS of office CODE starts with ("[서울시교육청] …")."""
-    office = db.session.scalar(select(EducationOffice).where(EducationOffice.code == code))
-    if office is None:
-        raise click.ClickException(f"no education office with code {code!r}")
+    office = office_or_exit(code)
     try:
         set_sender_names(office, korean, english)
     except SenderNameError as problem:
