@@ -5,16 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, insert, literal, select, union_all
+from sqlalchemy import exists, func, insert, literal, select, text, union_all
 
 from schoolbell import timeutil
 from schoolbell.alerts.audience import audience_conditions
 from schoolbell.alerts.models import PRIORITY, Alert, AlertClass, Channel, Delivery, DeliveryStatus
 from schoolbell.alerts.targeting import Target, targeted_contact_ids, usable
-from schoolbell.database import UTCDateTime
+from schoolbell.database import UTCDateTime, is_postgresql
 from schoolbell.directory.models import Contact, Membership
 from schoolbell.directory.preference_models import SchoolOptOut
 from schoolbell.extensions import db
+
+# A fan-out this large refreshes the planner's statistics of the deliveries table at once.
+ANALYZE_AFTER = 1000
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,12 @@ def fan_out(alert: Alert, due: datetime | None = None) -> int:
         include_defaults=False)
     # SQLAlchemy 2.1 reports an INSERT's rowcount on PostgreSQL only when asked to keep it.
     result = db.session.execute(statement.execution_options(preserve_rowcount=True))
+    if result.rowcount >= ANALYZE_AFTER and is_postgresql():
+        # Until autovacuum analyzes the table (a minute or more later), PostgreSQL's planner still
+        # counts the queue as it was: a claim then sorted the whole new queue, on disk, 0.4 s each
+        # at Seoul scale instead of 1 ms. In this transaction: the workers see the rows and the
+        # statistics at the same commit.
+        db.session.execute(text("ANALYZE deliveries"))
     return result.rowcount
 
 
