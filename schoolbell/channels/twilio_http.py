@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from contextvars import ContextVar
+from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import aiohttp
@@ -14,6 +15,15 @@ from yarl import URL
 
 # The answer to the request of the current task: twilio's exceptions drop the headers (Retry-After).
 _last_response: ContextVar[Response | None] = ContextVar("twilio_last_response", default=None)
+# Parsed request targets kept: one per account for sends, one per message for lookups.
+_TARGETS_KEPT = 256
+
+
+class _Target(NamedTuple):
+    """A request's parsed URL and the proxy arguments for its host."""
+
+    url: URL
+    proxy: dict
 
 
 class RoutingHttpClient(AsyncHttpClient):
@@ -37,6 +47,8 @@ class RoutingHttpClient(AsyncHttpClient):
         self._session: aiohttp.ClientSession | None = None
         self._authorizations: dict[tuple[str, str], str] = {}
         self._proxies: dict[tuple[str, str], dict] = {}
+        self._targets: dict[str, _Target] = {}
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
 
     def rewrite(self, url: str) -> str:
         """Move a URL on api.twilio.com (or any *.twilio.com host) to the configured base URL."""
@@ -66,16 +78,13 @@ class RoutingHttpClient(AsyncHttpClient):
             headers["Authorization"] = self._authorization(auth)
         body = None
         if data is not None:
-            body = urlencode(data, doseq=True)
+            # Bytes, not str: aiohttp would encode a str again on every request.
+            body = urlencode(data, doseq=True).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        limit = timeout or self.timeout
-        target = self.rewrite(url)
+        target = self._target(url)
         async with self._open().request(
-            method.upper(), target, params=params, data=body, headers=headers,
-            allow_redirects=allow_redirects, **self.proxy_for(target),
-            # Connect and read limits, not a total: which one expired tells whether the
-            # request can have reached Twilio (see twilio_errors.from_transport_error).
-            timeout=aiohttp.ClientTimeout(total=None, sock_connect=limit, sock_read=limit),
+            method.upper(), target.url, params=params, data=body, headers=headers,
+            allow_redirects=allow_redirects, **target.proxy, timeout=self._timeout(timeout or self.timeout),
         ) as raw:
             text = await raw.text()
         response = Response(raw.status, text, raw.headers)
@@ -96,6 +105,26 @@ class RoutingHttpClient(AsyncHttpClient):
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
         return self._session
+
+    def _target(self, url: str) -> _Target:
+        """Where a twilio URL goes, parsed once: a send names the same URL every time."""
+        found = self._targets.get(url)
+        if found is None:
+            rewritten = self.rewrite(url)
+            found = _Target(URL(rewritten), self.proxy_for(rewritten))
+            if len(self._targets) >= _TARGETS_KEPT:  # a fetch names a message: keep only so many
+                self._targets.clear()
+            self._targets[url] = found
+        return found
+
+    def _timeout(self, limit: float) -> aiohttp.ClientTimeout:
+        # Connect and read limits, not a total: which one expired tells whether the request
+        # can have reached Twilio (see twilio_errors.from_transport_error).
+        found = self._timeouts.get(limit)
+        if found is None:
+            found = self._timeouts[limit] = aiohttp.ClientTimeout(total=None, sock_connect=limit,
+                                                                  sock_read=limit)
+        return found
 
     def proxy_for(self, url: str) -> dict:
         """The proxy arguments for a request to `url`, from the environment, cached per host."""

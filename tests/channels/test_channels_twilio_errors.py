@@ -128,3 +128,14 @@ def test_http_client_takes_proxies_from_the_environment_once_per_host(monkeypatc
     monkeypatch.delenv("HTTPS_PROXY")
     # Looked up once: a process's proxy settings do not change while it runs.
     assert client.proxy_for("https://api.twilio.com/other") == chosen
+
+
+def test_http_client_parses_each_target_once_and_keeps_only_so_many():
+    client = RoutingHttpClient("http://127.0.0.1:9/")
+    send = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json"
+    assert str(client._target(send).url) == "http://127.0.0.1:9/2010-04-01/Accounts/AC1/Messages.json"
+    assert client._target(send) is client._target(send)
+    # A lookup names one message: a worker asking about a million must not keep a million.
+    for n in range(1000):
+        client._target(f"https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/SM{n}.json")
+    assert len(client._targets) <= 256
