@@ -73,6 +73,9 @@ class Sender:
             Channel.SMS.value: backends.sms.loop if isinstance(backends.sms, AsyncSmsBackend) else None,
             Channel.EMAIL.value: (backends.email.loop if isinstance(backends.email, AsyncEmailBackend)
                                   else None)}
+        # Asked once: isinstance against a runtime-checkable Protocol costs more than a send's bookkeeping.
+        self._sms_finds = isinstance(backends.sms, FindingSmsBackend)
+        self._sms_finds_async = isinstance(backends.sms, AsyncFindingSmsBackend)
         self._slots = {Channel.SMS.value: asyncio.Semaphore(sms_concurrency),
                        Channel.EMAIL.value: asyncio.Semaphore(email_threads)}
 
@@ -107,7 +110,7 @@ class Sender:
             return self._circuit_open(channel)
         backend = self.backends.sms if channel == Channel.SMS.value else self.backends.email
         try:
-            if self._checkable(job, backend):
+            if self._checkable(job):
                 found = backend.find(job.message)
                 if found is not None:
                     return self._recorded(channel, Found(found))
@@ -115,7 +118,7 @@ class Sender:
             started = time.perf_counter()
             reference = backend.send(job.message)
             time_provider(channel, time.perf_counter() - started)
-            return self._recorded(channel, self._sent(job, reference, backend))
+            return self._recorded(channel, self._sent(job, reference))
         except Exception as error:
             return self._recorded(channel, self._failure(job, error))
 
@@ -130,8 +133,7 @@ class Sender:
             if not self.breaker.allow(channel):
                 return self._circuit_open(channel)
             try:
-                if job.delivery.uncertain and channel == Channel.SMS.value and isinstance(
-                        backend, AsyncFindingSmsBackend):
+                if job.delivery.uncertain and channel == Channel.SMS.value and self._sms_finds_async:
                     found = await backend.find_async(job.message)
                     if found is not None:
                         return self._recorded(channel, Found(found))
@@ -139,21 +141,20 @@ class Sender:
                 started = time.perf_counter()
                 reference = await backend.send_async(job.message)
                 time_provider(channel, time.perf_counter() - started)
-                return self._recorded(channel, self._sent(job, reference, backend))
+                return self._recorded(channel, self._sent(job, reference))
             except Exception as error:
                 return self._recorded(channel, self._failure(job, error))
 
-    @staticmethod
-    def _checkable(job: Job, backend) -> bool:
+    def _checkable(self, job: Job) -> bool:
         """An uncertain SMS whose provider can be asked whether it has the message."""
-        return (job.delivery.uncertain and job.delivery.channel == Channel.SMS.value
-                and isinstance(backend, FindingSmsBackend))
+        return job.delivery.uncertain and job.delivery.channel == Channel.SMS.value and self._sms_finds
 
-    def _sent(self, job: Job, reference: str, backend):
+    def _sent(self, job: Job, reference: str):
         """A reference, flagged when an uncertain attempt went again without being checked."""
-        checked = job.delivery.channel == Channel.SMS.value and isinstance(
-            backend, FindingSmsBackend | AsyncFindingSmsBackend)
-        return SentAgain(reference) if job.delivery.uncertain and not checked else reference
+        if not job.delivery.uncertain:
+            return reference
+        checked = job.delivery.channel == Channel.SMS.value and (self._sms_finds or self._sms_finds_async)
+        return reference if checked else SentAgain(reference)
 
     def _recorded(self, channel: str, result):
         # Only an unreachable or busy provider trips the breaker; a refusal is an answer.
