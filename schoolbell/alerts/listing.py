@@ -16,6 +16,9 @@ from schoolbell.extensions import db
 PAGE_SIZE = 20
 REACHED = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
 NOT_COUNTED = (DeliveryStatus.CANCELLED, DeliveryStatus.SKIPPED)
+# A month's totals are not watched live: each web process reads them (a second at city scale) at most
+# once a minute, however often the front page is opened.
+OFFICE_FIGURES_KEPT = 60
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ def office_figures(office_id: int, days: int = 30) -> OfficeFigures:
                 setattr(total, name, getattr(total, name) + getattr(one, name))
         return OfficeFigures(days, len(ids), total)
 
-    return shared_reading(("office-figures", office_id, days), read).value
+    return shared_reading(("office-figures", office_id, days), read, keep_at_least=OFFICE_FIGURES_KEPT).value
 
 
 def modes_of(alert_ids: list[int]) -> dict[int, str]:

@@ -33,11 +33,13 @@ class Reading:
     value: Any
     seconds_to_read: float
     read_at: float = field(default_factory=time.monotonic)
+    keep_at_least: float = 0  # figures nobody watches live (a month's totals) are kept longer
 
     @property
     def keep_seconds(self) -> int:
         """How long the reading is shared: at least 2 s, longer when it was slow to read."""
-        return max(SHORTEST_SECONDS, math.ceil(self.seconds_to_read * COST_FACTOR))
+        return max(SHORTEST_SECONDS, math.ceil(self.seconds_to_read * COST_FACTOR),
+                   math.ceil(self.keep_at_least))
 
     def age(self, now: float) -> float:
         """Seconds since it was read."""
@@ -58,8 +60,9 @@ def _shared() -> _Shared:
     return current_app.extensions.setdefault("schoolbell.read_cache", _Shared())
 
 
-def shared_reading(key: Hashable, read: Callable[[], Any]) -> Reading:
-    """The reading kept under `key`, or a new one made by `read()` and kept for its cost.
+def shared_reading(key: Hashable, read: Callable[[], Any], keep_at_least: float = 0) -> Reading:
+    """The reading kept under `key`, or a new one made by `read()` and kept for its cost (and at
+    least `keep_at_least` seconds).
 
     When the kept one is due again and another page is already reading anew, the kept one is
     returned at once; with nothing to show, pages wait for the one read under way instead of
@@ -86,7 +89,7 @@ def shared_reading(key: Hashable, read: Callable[[], Any]) -> Reading:
     try:
         started = time.monotonic()  # a duration, not a time of day: not the product's clock
         value = read()
-        reading = Reading(value, time.monotonic() - started)
+        reading = Reading(value, time.monotonic() - started, keep_at_least=keep_at_least)
         with shared.lock:
             shared.readings[key] = reading
         return reading

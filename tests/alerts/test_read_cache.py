@@ -91,3 +91,20 @@ def test_a_read_that_fails_leaves_the_next_page_free_to_read(app):
     with pytest.raises(RuntimeError):
         shared_reading(KEY, broken)
     assert shared_reading(KEY, lambda: "back").value == "back"
+
+
+def test_a_month_of_office_figures_is_read_once_a_minute_however_cheap(app):
+    calls = []
+
+    def read():
+        calls.append(1)
+        return len(calls)
+
+    with app.app_context():
+        first = shared_reading(("office-figures", 1, 30), read, keep_at_least=60)
+        assert first.keep_seconds == 60
+        # 30 s later a cheap reading (kept 2 s) would be read again; this one is still shared.
+        read_cache._shared().readings[("office-figures", 1, 30)] = Reading(
+            first.value, first.seconds_to_read, read_at=time.monotonic() - 30, keep_at_least=60)
+        assert shared_reading(("office-figures", 1, 30), read, keep_at_least=60).value == 1
+        assert len(calls) == 1
