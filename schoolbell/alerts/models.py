@@ -130,6 +130,9 @@ class Delivery(db.Model):
         UniqueConstraint("alert_id", "contact_id", "channel"),
         # The dispatcher's claim: due pending work in priority order.
         Index("ix_deliveries_claim", "status", "priority", "next_attempt_at"),
+        # Whether an alert still has work open, asked by every worker every few seconds of a send:
+        # through the unique index it meant reading the alert's sent rows (0.4 s at Seoul scale).
+        Index("ix_deliveries_alert_status", "alert_id", "status"),
         # Status callbacks without our delivery id find the row by Twilio's SID; rows not yet sent
         # have none and stay out of the index, so a fan-out does not write it.
         Index("ix_deliveries_provider_ref", "provider_ref",

@@ -281,11 +281,16 @@ def resend_failed(alert: Alert, actor: str) -> int:
     return result.rowcount
 
 
+def open_work(alert_id: int):
+    """One of the alert's deliveries still pending or in flight, if any (ix_deliveries_alert_status)."""
+    open_statuses = [s for s in DeliveryStatus if s not in FINAL and s is not DeliveryStatus.SENT]
+    return select(Delivery.id).where(Delivery.alert_id == alert_id,
+                                     Delivery.status.in_(open_statuses)).limit(1)
+
+
 def finish_if_done(alert_id: int) -> None:
     """Mark an alert sent once none of its deliveries is still pending or in flight."""
-    open_statuses = [s for s in DeliveryStatus if s not in FINAL and s is not DeliveryStatus.SENT]
-    busy = db.session.scalar(select(Delivery.id).where(
-        Delivery.alert_id == alert_id, Delivery.status.in_(open_statuses)).limit(1))
+    busy = db.session.scalar(open_work(alert_id))
     if busy is None:
         db.session.execute(update(Alert).where(Alert.id == alert_id,
                                                Alert.status == AlertStatus.SENDING)

@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from schoolbell import timeutil
 from schoolbell.accounts.models import UserRole
@@ -18,6 +18,7 @@ from schoolbell.alerts.services import (
     AlertError,
     cancel_alert,
     edit_alert,
+    open_work,
     resend_failed,
     schedule_alert,
     send_alert,
@@ -179,3 +180,15 @@ def test_rates_keep_a_tenth_of_a_percent(app):
                     AckKind.READ)
     [rate] = ack_rates(fresh(alert))
     assert f"{rate['rate'] * 100:.1f}%" == "0.4%"
+
+
+def test_whether_an_alert_is_finished_is_read_from_its_open_rows_only(classroom):
+    """Through the unique index it read every sent row of the alert first: 0.4 s at Seoul scale,
+    asked by every worker every few seconds of a send."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's plan; PostgreSQL picks by its statistics")
+    alert = factories.alert("urgent")
+    send_alert(alert, "test")
+    statement = open_work(alert.id).compile(db.engine, compile_kwargs={"literal_binds": True})
+    plan = " ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {statement}")))
+    assert "ix_deliveries_alert_status" in plan, plan
