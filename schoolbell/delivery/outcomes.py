@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Boolean, bindparam, func, or_, update
+from sqlalchemy import Boolean, Integer, String, bindparam, column, func, or_, update, values
 
 from schoolbell import timeutil
 from schoolbell.alerts.delivery_status import move, record_send
@@ -12,7 +12,7 @@ from schoolbell.alerts.models import (
     Delivery,
     DeliveryStatus,
 )
-from schoolbell.database import UTCDateTime
+from schoolbell.database import UTCDateTime, is_postgresql
 from schoolbell.delivery.fallback import email_fallback
 from schoolbell.directory.models import Contact
 from schoolbell.extensions import db
@@ -46,6 +46,17 @@ def _mine(worker: str):
     return (Delivery.id == bindparam("b_id"), Delivery.lease_owner == worker)
 
 
+# Three parameters a row: PostgreSQL takes at most 65,535 in one statement.
+SENT_PER_STATEMENT = 10_000
+
+
+def _sent_list(rows: list[dict]):
+    """The sent rows {b_id, b_ref, b_dup} as a VALUES list to update from."""
+    return values(column("b_id", Integer), column("b_ref", String), column("b_dup", Boolean),
+                  name="sent").data([(row["b_id"], row["b_ref"], bool(row.get("b_dup", False)))
+                                     for row in rows])
+
+
 def write_outcome(worker: str, outcome: BatchOutcome) -> int:
     """Write a batch's results; only rows this worker still leases are touched. Returns fallbacks.
 
@@ -62,11 +73,10 @@ def write_outcome(worker: str, outcome: BatchOutcome) -> int:
              "priority": Delivery.priority - Delivery.priority % 2,
              "give_up_at": func.coalesce(Delivery.give_up_at, bindparam("b_give_up", type_=UTCDateTime())),
              **done}
+    sent = dict(sent_at=now, error_code=None, error_reason=None, uncertain=False, **done)
     statements = (
-        (outcome.sent, record_send(*_mine(worker), provider_ref=bindparam("b_ref"), sent_at=now,
-                                   error_code=None, error_reason=None, uncertain=False,
-                                   maybe_duplicate=or_(Delivery.maybe_duplicate, sent_again),
-                                   **done)),
+        (outcome.sent, record_send(*_mine(worker), provider_ref=bindparam("b_ref"),
+                                   maybe_duplicate=or_(Delivery.maybe_duplicate, sent_again), **sent)),
         (outcome.uncertain, move(DeliveryStatus.PENDING, *_mine(worker), only_from=sending,
                                  uncertain=True, **retry)),
         (outcome.retry, move(DeliveryStatus.PENDING, *_mine(worker), only_from=sending, **retry)),
@@ -79,6 +89,16 @@ def write_outcome(worker: str, outcome: BatchOutcome) -> int:
                                error_reason=reason, **done)),
     )
     connection = db.session.connection()
+    if outcome.sent and is_postgresql():
+        # Most of a batch was sent: one UPDATE … FROM a list of values, not a statement a row that
+        # PostgreSQL parses, plans and runs each time. (SQLite cannot name a VALUES list's columns
+        # in FROM, and its executemany costs about 20 µs a row.)
+        for start in range(0, len(outcome.sent), SENT_PER_STATEMENT):
+            listed = _sent_list(outcome.sent[start:start + SENT_PER_STATEMENT])
+            connection.execute(record_send(
+                Delivery.id == listed.c.b_id, Delivery.lease_owner == worker, provider_ref=listed.c.b_ref,
+                maybe_duplicate=or_(Delivery.maybe_duplicate, listed.c.b_dup), **sent))
+        statements = statements[1:]
     for rows, statement in statements:
         if rows:
             connection.execute(statement, rows)

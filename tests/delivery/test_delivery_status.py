@@ -12,6 +12,7 @@ from twilio.request_validator import RequestValidator
 from schoolbell.alerts.delivery_status import ALLOWED, IllegalMove, move
 from schoolbell.alerts.models import Alert, AlertStatus, Delivery, DeliveryStatus
 from schoolbell.alerts.services import resend_failed, send_alert
+from schoolbell.delivery import outcomes
 from schoolbell.delivery.claims import claim
 from schoolbell.delivery.dispatcher import Dispatcher, DispatcherSettings
 from schoolbell.delivery.outcomes import BatchOutcome, write_outcome
@@ -145,3 +146,22 @@ def test_an_sms_the_carrier_gives_up_on_falls_back_to_email_once(callback_dispat
     callback_dispatcher.run(until_idle=True)
     assert [m.to for m in backends.email.outbox] == [parent.email]
     assert db.session.get(Alert, alert.id).status is AlertStatus.SENT
+
+
+def test_a_batch_recorded_in_several_statements_marks_every_row_it_holds_and_no_other(app, monkeypatch):
+    school = factories.school("7000001")
+    for _ in range(5):
+        factories.person((school, "guardian", 1, "1"), email=None)
+    send_alert(factories.alert("routine", {"roles": ["guardian"]}), "test")
+    mine = claim("worker-1", 4, lease_seconds=60)
+    [theirs] = claim("worker-2", 10, lease_seconds=60)
+    monkeypatch.setattr(outcomes, "SENT_PER_STATEMENT", 3)  # 4 rows: two statements on PostgreSQL
+    sent = [{"b_id": held.id, "b_ref": f"SM{n:032d}", "b_dup": n == 0} for n, held in enumerate(mine)]
+    sent.append({"b_id": theirs.id, "b_ref": "SM" + "e" * 32})  # not this worker's lease
+    write_outcome("worker-1", BatchOutcome(sent=sent))
+    for n, held in enumerate(mine):
+        stored = row(held.id)
+        assert (stored.status, stored.provider_ref, stored.lease_owner, stored.maybe_duplicate) == \
+            (DeliveryStatus.SENT, f"SM{n:032d}", None, n == 0)
+    other = row(theirs.id)
+    assert (other.status, other.provider_ref, other.lease_owner) == (DeliveryStatus.SENDING, None, "worker-2")
