@@ -270,7 +270,8 @@ def main() -> None:
     parser.add_argument("--schools", type=int, help="only the first N schools (a quick check)")
     parser.add_argument("--postgres", help="also on this PostgreSQL server (its schema is reset)")
     parser.add_argument("--pg-workers", type=int, default=3)
-    parser.add_argument("--sqlite-workers", type=int, default=2)
+    parser.add_argument("--sqlite-workers", type=int, default=3,
+                        help="default 3: one waits for SQLite's write lock, the others send")
     parser.add_argument("--latency-ms", type=float, default=100.0, help="the simulator's latency")
     parser.add_argument("--baseline", type=int, default=20_000, help="bare-client messages per channel")
     parser.add_argument("--email-in-flight", type=int, default=16,
