@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import DateTime, Enum, event
+from sqlalchemy import DateTime, Enum, event, text
 from sqlalchemy.types import TypeDecorator
 
 from schoolbell.extensions import db
@@ -54,6 +54,14 @@ def configure_engine_events(app: Flask) -> None:
 def is_postgresql() -> bool:
     """True when the bound database is PostgreSQL."""
     return db.engine.dialect.name == "postgresql"
+
+
+def on_one_core() -> None:
+    """Ask PostgreSQL to run this transaction's queries in one process, without parallel workers."""
+    # A city-wide reading in three processes fills a 2-core machine for its duration, and every page
+    # waits behind it; in one it takes longer (and is then shared longer) while the pages go on.
+    if is_postgresql():
+        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
 
