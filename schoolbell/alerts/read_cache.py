@@ -4,6 +4,8 @@ Each reading is kept for a time proportional to what it cost: pages that ask wit
 same reading, so however many people watch, the database spends at most 1/COST_FACTOR of its time on one.
 Once a reading is due again, exactly one page reads it anew while every other page is answered at once
 with the one before (stale while revalidating): during a city-wide send no page waits behind a scan.
+Readings are shared by every web process of the machine through files (reading_files): gunicorn's
+processes read a figure once between them, not once each.
 """
 
 from __future__ import annotations
@@ -18,12 +20,17 @@ from typing import Any
 from cachetools import LRUCache
 from flask import current_app
 
+from schoolbell import database
+from schoolbell.alerts.reading_files import reading_files
+
 COST_FACTOR = 4
 SHORTEST_SECONDS = 2
 # A reading older than this many of its keep-times is not shown while a new one is read: the page waits.
 STALE_FACTOR = 10
 # A page that finds another already reading what nobody has yet waits at most this long, then reads itself.
 WAIT_FOR_OTHER_SECONDS = 30.0
+# How often a page with nothing to show looks whether another process has finished the first reading.
+OTHER_PROCESS_POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,14 @@ class Reading:
     def age(self, now: float) -> float:
         """Seconds since it was read."""
         return now - self.read_at
+
+    def fresh(self, now: float) -> bool:
+        """Whether it is still shared as it is."""
+        return self.younger_than(self.keep_seconds, now)
+
+    def younger_than(self, seconds: float, now: float) -> bool:
+        """Read less than `seconds` ago (a reading from before the machine restarted never is)."""
+        return 0 <= self.age(now) < seconds
 
 
 class _Shared:
@@ -73,13 +88,13 @@ def shared_reading(key: Hashable, read: Callable[[], Any], keep_at_least: float 
         now = time.monotonic()
         with shared.lock:
             kept = shared.readings.get(key)
-            if kept is not None and kept.age(now) < kept.keep_seconds:
+            if kept is not None and kept.fresh(now):
                 return kept
             under_way = shared.reading_now.get(key)
             if under_way is None:
                 done = shared.reading_now[key] = threading.Event()
                 break
-            if kept is not None and kept.age(now) < kept.keep_seconds * STALE_FACTOR:
+            if kept is not None and kept.younger_than(kept.keep_seconds * STALE_FACTOR, now):
                 return kept
         if not under_way.wait(WAIT_FOR_OTHER_SECONDS):
             with shared.lock:  # the other reader is stuck: this page reads for itself
@@ -87,9 +102,7 @@ def shared_reading(key: Hashable, read: Callable[[], Any], keep_at_least: float 
                     del shared.reading_now[key]
                     under_way.set()
     try:
-        started = time.monotonic()  # a duration, not a time of day: not the product's clock
-        value = read()
-        reading = Reading(value, time.monotonic() - started, keep_at_least=keep_at_least)
+        reading = _once_per_machine(key, read, keep_at_least)
         with shared.lock:
             shared.readings[key] = reading
         return reading
@@ -98,3 +111,33 @@ def shared_reading(key: Hashable, read: Callable[[], Any], keep_at_least: float 
             if shared.reading_now.get(key) is done:
                 del shared.reading_now[key]
         done.set()
+
+
+def _once_per_machine(key: Hashable, read: Callable[[], Any], keep_at_least: float) -> Reading:
+    """The reading another process of the machine has just made, or a new one made here and kept for all."""
+    files = reading_files()
+    gave_up_at = time.monotonic() + WAIT_FOR_OTHER_SECONDS
+    while True:
+        kept = files.load(key)
+        if kept is not None and kept.fresh(time.monotonic()):
+            return kept
+        with files.reading_lock(key) as ours:
+            if ours:
+                kept = files.load(key)  # the one who held the lock may have finished just now
+                if kept is not None and kept.fresh(time.monotonic()):
+                    return kept
+                reading = _read(read, keep_at_least)
+                files.save(key, reading)
+                return reading
+        if kept is not None and kept.younger_than(kept.keep_seconds * STALE_FACTOR, time.monotonic()):
+            return kept  # another process reads it anew: this page shows the last one meanwhile
+        if time.monotonic() > gave_up_at:
+            return _read(read, keep_at_least)  # the other reader is stuck: read for this page alone
+        time.sleep(OTHER_PROCESS_POLL_SECONDS)
+
+
+def _read(read: Callable[[], Any], keep_at_least: float) -> Reading:
+    started = time.monotonic()  # a duration, not a time of day: not the product's clock
+    database.on_one_core()  # the pages being served meanwhile keep the other cores
+    value = read()
+    return Reading(value, time.monotonic() - started, keep_at_least=keep_at_least)

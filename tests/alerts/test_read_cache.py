@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import threading
 import time
 
 import pytest
+from sqlalchemy import text
 
 from schoolbell.alerts import read_cache
 from schoolbell.alerts.read_cache import Reading, shared_reading
+from schoolbell.alerts.reading_files import ReadingFiles, reading_files
+from schoolbell.extensions import db
 
 KEY = ("progress", 1)
 
@@ -108,3 +113,93 @@ def test_a_month_of_office_figures_is_read_once_a_minute_however_cheap(app):
             first.value, first.seconds_to_read, read_at=time.monotonic() - 30, keep_at_least=60)
         assert shared_reading(("office-figures", 1, 30), read, keep_at_least=60).value == 1
         assert len(calls) == 1
+
+
+def forget_in_memory(app) -> None:
+    """What a second web process starts with: none of this process's readings in memory."""
+    app.extensions.pop("schoolbell.read_cache", None)
+
+
+def read_in_child(app, count_file, results) -> None:
+    """One web process reading KEY (forked): a read that takes 0.5 s and leaves a line in `count_file`."""
+    forget_in_memory(app)
+
+    def slow_read():
+        with open(count_file, "a") as count:
+            count.write(f"{os.getpid()}\n")
+        time.sleep(0.5)
+        return f"read by {os.getpid()}"
+
+    with app.app_context():
+        results.put(shared_reading(KEY, slow_read).value)
+
+
+def test_two_web_processes_asking_at_once_read_the_database_once_and_show_the_same_figures(app, tmp_path):
+    count_file, fork = tmp_path / "reads.txt", multiprocessing.get_context("fork")
+    results = fork.Queue()
+    processes = [fork.Process(target=read_in_child, args=(app, count_file, results)) for _ in range(2)]
+    for process in processes:
+        process.start()
+    shown = [results.get(timeout=20) for _ in processes]
+    for process in processes:
+        process.join(10)
+    assert len(count_file.read_text().split()) == 1
+    assert shown[0] == shown[1]
+
+
+def test_a_reading_made_by_one_process_is_shown_by_another_without_reading_again(app):
+    with app.app_context():
+        assert shared_reading(KEY, lambda: "city figures").value == "city figures"
+        forget_in_memory(app)
+        assert shared_reading(KEY, pytest.fail).value == "city figures"
+
+
+def test_while_another_process_reads_anew_a_page_shows_the_last_reading_at_once(app):
+    with app.app_context():
+        files = reading_files()
+        files.save(KEY, Reading("last", 0.01, read_at=time.monotonic() - 3))  # due: kept 2 s
+        with files.reading_lock(KEY) as ours:  # another process is reading
+            assert ours
+            assert shared_reading(KEY, pytest.fail).value == "last"
+
+
+def test_with_nothing_to_show_a_page_waits_for_the_other_process_instead_of_reading_too(app):
+    with app.app_context():
+        files = reading_files()
+        release = threading.Event()
+
+        def other_process():
+            with files.reading_lock(KEY) as ours:
+                assert ours
+                release.set()
+                time.sleep(0.3)
+                files.save(KEY, Reading("theirs", 0.3))
+
+        other = threading.Thread(target=other_process)
+        other.start()
+        assert release.wait(5)
+        assert shared_reading(KEY, pytest.fail).value == "theirs"
+        other.join(5)
+
+
+def test_a_reading_kept_before_the_machine_restarted_is_read_anew(app):
+    with app.app_context():
+        # The monotonic clock starts again at boot: a reading from the last boot may look young or unborn.
+        reading_files().save(KEY, Reading("before the restart", 0.01, read_at=time.monotonic() + 1000))
+        assert shared_reading(KEY, lambda: "now").value == "now"
+
+
+def test_apps_on_different_databases_never_share_a_reading(tmp_path):
+    ReadingFiles(tmp_path, "sqlite:///one.db").save(KEY, Reading("one", 0.01))
+    assert ReadingFiles(tmp_path, "sqlite:///two.db").load(KEY) is None
+    assert ReadingFiles(tmp_path, "sqlite:///one.db").load(KEY).value == "one"
+
+
+def test_a_costly_reading_keeps_to_one_postgresql_process_so_pages_keep_the_other_cores(app):
+    """A city-wide reading with two parallel workers filled both cores of the machine for its length."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's parallel query")
+        setting = "SHOW max_parallel_workers_per_gather"
+        assert db.session.execute(text(setting)).scalar() != "0"
+        assert shared_reading(KEY, lambda: db.session.execute(text(setting)).scalar()).value == "0"

@@ -1,0 +1,70 @@
+"""Shared readings kept in files, so every web process of a machine reads a costly figure once, not once each.
+
+One file per reading (pickled, written whole and renamed into place) and one lock file beside it: the
+process holding the lock (flock, released by the kernel if the process dies) is the one reading anew.
+The files are the app's own, in its instance folder (READINGS_DIR), readable by its account only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Hashable, Iterator
+from pathlib import Path
+
+from flask import current_app
+
+from schoolbell.extensions import db
+
+
+class ReadingFiles:
+    """The folder of one app's shared readings."""
+
+    def __init__(self, folder: Path, namespace: str):
+        self.folder = folder
+        # Two apps sharing a folder (a second database, a test) must never see each other's figures.
+        self.namespace = namespace
+
+    def _stem(self, key: Hashable) -> Path:
+        name = hashlib.sha256(repr((self.namespace, key)).encode()).hexdigest()[:40]
+        return self.folder / name
+
+    def load(self, key: Hashable):
+        """The reading another process (or this one) kept under `key`, or None."""
+        try:
+            with open(self._stem(key).with_suffix(".reading"), "rb") as kept:
+                return pickle.load(kept)
+        except (FileNotFoundError, EOFError, pickle.UnpicklingError):
+            return None
+
+    def save(self, key: Hashable, reading) -> None:
+        """Keep `reading` for every process (renamed into place: a page loading it sees it whole)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=self.folder, suffix=".tmp", delete=False) as temporary:
+            pickle.dump(reading, temporary, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary.name, self._stem(key).with_suffix(".reading"))
+
+    @contextlib.contextmanager
+    def reading_lock(self, key: Hashable) -> Iterator[bool]:
+        """Yields True when this caller may read `key` anew, False while another process (or thread) does."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(self._stem(key).with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(descriptor)  # closing releases the lock
+
+
+def reading_files() -> ReadingFiles:
+    """The current app's shared reading files (READINGS_DIR, by default instance/readings)."""
+    folder = current_app.config.get("READINGS_DIR") or os.path.join(current_app.instance_path, "readings")
+    return ReadingFiles(Path(folder), db.engine.url.render_as_string(hide_password=True))
