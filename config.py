@@ -99,6 +99,9 @@ class Config:
     SMS_BACKEND = _env("SMS_BACKEND", "file")
     EMAIL_BACKEND = _env("EMAIL_BACKEND", "file")
     OUTBOX_DIR = _env("OUTBOX_DIR", str(INSTANCE / "outbox"))
+    # The console's costly figures, shared by every web process of a machine (empty: the app's
+    # instance folder/readings). A local folder: tmpfs (/run/…) suits it.
+    READINGS_DIR = _env("READINGS_DIR", "")
 
     TWILIO_ACCOUNT_SID = _env("TWILIO_ACCOUNT_SID", "")
     TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN", "")
