@@ -18,7 +18,14 @@ from pathlib import Path
 
 from flask import current_app
 
+from schoolbell import timeutil
 from schoolbell.extensions import db
+
+# Readings of alerts long finished are never asked for again: their files go after a day, looked
+# for at most every few minutes per process.
+FILES_KEPT_SECONDS = 24 * 3600
+PRUNE_EVERY_SECONDS = 600
+_pruned_at: dict[Path, float] = {}
 
 
 class ReadingFiles:
@@ -47,6 +54,17 @@ class ReadingFiles:
         with tempfile.NamedTemporaryFile(dir=self.folder, suffix=".tmp", delete=False) as temporary:
             pickle.dump(reading, temporary, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary.name, self._stem(key).with_suffix(".reading"))
+        self._prune_now_and_then()
+
+    def _prune_now_and_then(self) -> None:
+        now = timeutil.utcnow().timestamp()
+        if now - _pruned_at.get(self.folder, 0) < PRUNE_EVERY_SECONDS:
+            return
+        _pruned_at[self.folder] = now
+        for path in self.folder.iterdir():
+            with contextlib.suppress(FileNotFoundError):  # another process pruned it first
+                if now - path.stat().st_mtime > FILES_KEPT_SECONDS:
+                    path.unlink()
 
     @contextlib.contextmanager
     def reading_lock(self, key: Hashable) -> Iterator[bool]:

@@ -203,3 +203,16 @@ def test_a_costly_reading_keeps_to_one_postgresql_process_so_pages_keep_the_othe
         setting = "SHOW max_parallel_workers_per_gather"
         assert db.session.execute(text(setting)).scalar() != "0"
         assert shared_reading(KEY, lambda: db.session.execute(text(setting)).scalar()).value == "0"
+
+
+def test_files_of_readings_nobody_asked_for_in_a_day_are_removed(tmp_path, monkeypatch):
+    files = ReadingFiles(tmp_path, "sqlite:///one.db")
+    files.save(("progress", 1), Reading("old alert", 0.01))
+    old = [path for path in tmp_path.iterdir()]
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for path in old:
+        os.utime(path, (two_days_ago, two_days_ago))
+    monkeypatch.setattr("schoolbell.alerts.reading_files._pruned_at", {})
+    files.save(("progress", 2), Reading("today's alert", 0.01))
+    assert files.load(("progress", 1)) is None
+    assert files.load(("progress", 2)).value == "today's alert"
