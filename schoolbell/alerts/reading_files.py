@@ -8,6 +8,7 @@ The files are the app's own, in its instance folder (READINGS_DIR), readable by 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import os
@@ -41,12 +42,14 @@ class ReadingFiles:
         return self.folder / name
 
     def load(self, key: Hashable):
-        """The reading another process (or this one) kept under `key`, or None."""
+        """The reading another process (or this one) kept under `key`, or None (also when it was
+        written by another version of the code, as during an upgrade)."""
         try:
             with open(self._stem(key).with_suffix(".reading"), "rb") as kept:
-                return pickle.load(kept)
-        except (FileNotFoundError, EOFError, pickle.UnpicklingError):
+                reading = pickle.load(kept)
+        except (FileNotFoundError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
             return None
+        return reading if _shaped_as_this_code(reading) else None
 
     def save(self, key: Hashable, reading) -> None:
         """Keep `reading` for every process (renamed into place: a page loading it sees it whole)."""
@@ -86,3 +89,16 @@ def reading_files() -> ReadingFiles:
     """The current app's shared reading files (READINGS_DIR, by default instance/readings)."""
     folder = current_app.config.get("READINGS_DIR") or os.path.join(current_app.instance_path, "readings")
     return ReadingFiles(Path(folder), db.engine.url.render_as_string(hide_password=True))
+
+
+def _shaped_as_this_code(value) -> bool:
+    """Whether every dataclass in `value` has exactly the fields its class has now."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if set(vars(value)) != {field.name for field in dataclasses.fields(value)}:
+            return False
+        return all(_shaped_as_this_code(item) for item in vars(value).values())
+    if isinstance(value, dict):
+        return all(_shaped_as_this_code(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return all(_shaped_as_this_code(item) for item in value)
+    return True

@@ -216,3 +216,16 @@ def test_files_of_readings_nobody_asked_for_in_a_day_are_removed(tmp_path, monke
     files.save(("progress", 2), Reading("today's alert", 0.01))
     assert files.load(("progress", 1)) is None
     assert files.load(("progress", 2)).value == "today's alert"
+
+
+def test_a_reading_written_by_the_code_before_an_upgrade_is_read_anew(app):
+    from schoolbell.alerts.progress import Progress, Snapshot
+
+    with app.app_context():
+        before_upgrade = Snapshot(Progress(sent=5), timeline=[])
+        del before_upgrade.progress.__dict__["fallback"]  # a field the older code did not have
+        reading_files().save(KEY, Reading(before_upgrade, 0.01))
+        assert shared_reading(KEY, lambda: "read by this version").value == "read by this version"
+        reading_files().save(KEY, Reading(Snapshot(Progress(sent=5), timeline=[]), 0.01))
+        forget_in_memory(app)
+        assert shared_reading(KEY, pytest.fail).value.progress.sent == 5
