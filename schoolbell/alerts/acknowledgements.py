@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.exc import IntegrityError
 
-from schoolbell.alerts.links import delivery_id_from
+from schoolbell.alerts.links import opened_link
 from schoolbell.alerts.models import (
     AckKind,
     Acknowledgement,
@@ -17,17 +17,13 @@ from schoolbell.alerts.models import (
 from schoolbell.alerts.targeting import Target, membership_conditions
 from schoolbell.directory.models import Membership, School
 from schoolbell.extensions import db
-from schoolbell.signing import InvalidLink
 
 REACHED = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
 
 
 def delivery_for_token(token: str) -> Delivery:
     """The delivery a recipient link names; InvalidLink when forged, expired or unknown."""
-    delivery = db.session.get(Delivery, delivery_id_from(token))
-    if delivery is None:
-        raise InvalidLink("no such message")
-    return delivery
+    return opened_link(token).delivery
 
 
 def acknowledge(delivery: Delivery, kind: AckKind) -> bool:

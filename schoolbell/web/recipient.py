@@ -8,13 +8,13 @@ from flask_babel import force_locale
 from markupsafe import Markup
 from sqlalchemy import select
 
-from schoolbell.alerts.acknowledgements import acknowledge, delivery_for_token
+from schoolbell.alerts.acknowledgements import acknowledge
 from schoolbell.alerts.confirmation_time import confirmed_on
-from schoolbell.alerts.models import AckKind, Acknowledgement, Alert, AlertClass, Delivery
+from schoolbell.alerts.links import OpenedLink, opened_link
+from schoolbell.alerts.models import AckKind, Acknowledgement, AlertClass, Delivery
 from schoolbell.alerts.sms_rendering import sender_name
 from schoolbell.curriculum.library import get_library, lesson_url
 from schoolbell.curriculum.rendering import render_markdown
-from schoolbell.directory.models import Contact
 from schoolbell.extensions import db
 from schoolbell.i18n import SUPPORTED_LANGUAGES
 from schoolbell.signing import InvalidLink
@@ -23,22 +23,21 @@ recipient = Blueprint("recipient", __name__)
 HELP_HEADINGS = {"ko": "## 도움받을 곳", "en": "## Where to get help"}
 
 
-def delivery_or_404(token: str) -> Delivery:
-    """The delivery a link names, or a 404 page (forged, expired, unknown)."""
+def opened_or_404(token: str) -> OpenedLink:
+    """The message a link names with its alert and person, or a 404 page (forged, expired, unknown)."""
     try:
-        return delivery_for_token(token)
+        return opened_link(token)
     except InvalidLink:
         abort(404)
 
 
-def page_language(delivery: Delivery) -> str:
+def page_language(opened: OpenedLink) -> str:
     """The language asked for with ?lang= when we write in it, else the recipient's own as it is now
     (they may have changed it since the message went), else the message's."""
     asked = request.args.get("lang")
     if asked in SUPPORTED_LANGUAGES:
         return asked
-    now = db.session.scalar(select(Contact.language).where(Contact.id == delivery.contact_id))
-    return now.value if now is not None else delivery.language
+    return opened.person.language.value if opened.person is not None else opened.delivery.language
 
 
 def help_lines(slug: str | None, language: str) -> Markup | None:
@@ -64,9 +63,9 @@ def acknowledgement_of(delivery: Delivery, kind: AckKind) -> Acknowledgement | N
 @recipient.get("/m/<token>")
 def message(token: str):
     """The alert as its recipient should read it; a class lesson's link opens the lesson itself."""
-    delivery = delivery_or_404(token)
-    alert = db.session.get(Alert, delivery.alert_id)
-    language = page_language(delivery)
+    opened = opened_or_404(token)
+    delivery, alert = opened.delivery, opened.alert
+    language = page_language(opened)
     if alert.alert_class is AlertClass.CURRICULUM and alert.lesson_slug:
         return redirect(url_for("lessons.lesson", slug=alert.lesson_slug, lang=language, t=token))
     title, body, _fell_back = alert.text(language)
@@ -84,8 +83,8 @@ def message(token: str):
 @recipient.post("/m/<token>/read")
 def read(token: str):
     """Record "I have read this" once per person, then show the page at its confirmation."""
-    delivery = delivery_or_404(token)
-    acknowledge(delivery, AckKind.READ)
-    language = page_language(delivery)
+    opened = opened_or_404(token)
+    acknowledge(opened.delivery, AckKind.READ)
+    language = page_language(opened)
     return redirect(url_for("recipient.message", token=token, lang=language, done=1,
                             _anchor="confirmation"), code=303)

@@ -183,3 +183,34 @@ def test_an_old_unsubscribe_link_speaks_korean_and_is_recorded(app, client):
     client.post(path)
     [change] = db.session.scalars(select(PreferenceChange))
     assert change.source == "one_click" and change.after["email"] is False
+
+
+def test_a_parents_page_follows_a_language_changed_since_the_message_went(sent, client):
+    _alert, outbox, people = sent
+    korean = next(p for p in people if p.language == "ko")
+    message = next(m for m in outbox if m.to == korean.phone)
+    korean.language = "en"
+    db.session.commit()
+    page = client.get(link_in(message.body).replace("http://schoolbell.test", ""))
+    assert "Deepfake warning" in page.get_data(as_text=True)
+
+
+def test_a_parents_page_reads_the_database_twice(sent, client, app):
+    """During a city-wide send parents open their pages by the thousand: each query costs the database."""
+    from sqlalchemy import event
+
+    _alert, outbox, _people = sent
+    path = link_in(outbox[0].body).replace("http://schoolbell.test", "")
+    client.get(path)  # the app's first request sets itself up
+    statements = []
+
+    def count(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(queries) == 2, "\n\n".join(queries)  # the delivery with its alert, office and person; the confirmation
