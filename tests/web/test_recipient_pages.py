@@ -213,4 +213,5 @@ def test_a_parents_page_reads_the_database_twice(sent, client, app):
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(queries) == 2, "\n\n".join(queries)  # the delivery with its alert, office and person; the confirmation
+    # The delivery with its alert, office and person; the confirmation.
+    assert len(queries) == 2, "\n\n".join(queries)
