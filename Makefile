@@ -5,7 +5,7 @@ PYTHON   ?= python3
 STAMP    := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 export FLASK_APP := wsgi:app
 
-.PHONY: install lock run test test-at test-postgres soak lint lessons-check bench translations clean
+.PHONY: install lock run test test-at test-faketime test-postgres soak lint lessons-check bench translations clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -64,17 +64,31 @@ lessons-check: install instance/secret_key
 	$(BIN)/flask lessons check
 
 # The whole suite on SQLite at the real clock; again on PostgreSQL when SCHOOLBELL_TEST_DATABASE_URL
-# names one, with the clock at 03:30 Seoul time (quiet hours), so a night-time regression cannot land.
-NIGHT := $(shell date -u +%F)T03:30+09:00
+# names one, with the clock in the other half of Seoul's day (03:30, in quiet hours, when it is day in
+# Seoul; 14:00 when it is night), so every run covers both and neither a night nor a day regression lands.
+SEOUL_HOUR  := $(shell TZ=Asia/Seoul date +%-H)
+OTHER_CLOCK := $(shell TZ=Asia/Seoul date +%F)T$(if $(filter 8 9 10 11 12 13 14 15 16 17 18 19 20,$(SEOUL_HOUR)),03:30,14:00)+09:00
 test: install lint lessons-check
 	env -u SCHOOLBELL_TEST_DATABASE_URL $(BIN)/pytest -q
 	@if [ -n "$$SCHOOLBELL_TEST_DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL, at Seoul night ($(NIGHT))"; \
-		SCHOOLBELL_TEST_CLOCK=$(NIGHT) $(BIN)/pytest -q; fi
+		echo "== again on PostgreSQL, at $(OTHER_CLOCK) (the other half of Seoul's day)"; \
+		SCHOOLBELL_TEST_CLOCK=$(OTHER_CLOCK) $(BIN)/pytest -q; fi
 
 # The whole suite at a chosen moment, e.g. `make test-at CLOCK=2026-12-05T14:00+09:00` (see tests/clock.py).
 test-at: install
 	SCHOOLBELL_TEST_CLOCK=$(CLOCK) $(BIN)/pytest -q
+
+# The whole suite with the system clock itself moved (libfaketime, for every process the tests start):
+# `make test-faketime CLOCK='2026-12-05 05:00'` (UTC; 14:00 in Seoul). Debian's libfaketime 0.9.10 fakes
+# sleeps and hangs Python's timed waits (Event.wait never returns); PyPI's libfaketime package builds it
+# without sleep faking, and the monotonic clock stays real. An offset, not a start time, keeps every
+# process the tests start on the same clock.
+FAKETIME_LIB := $(VENV)/faketime/libfaketime/vendor/libfaketime/src/libfaketime.so.1
+$(FAKETIME_LIB): | $(STAMP)
+	$(BIN)/python -m pip install --quiet --no-deps --target $(VENV)/faketime libfaketime==3.0.1
+test-faketime: install $(FAKETIME_LIB)
+	LD_PRELOAD=$(abspath $(FAKETIME_LIB)) FAKETIME_DONT_FAKE_MONOTONIC=1 \
+		FAKETIME="+$$(( $$(date -u -d '$(CLOCK)' +%s) - $$(date -u +%s) ))s" $(BIN)/pytest -q
 
 # The fault suite at full size and length (about an hour): real workers, the simulator, an SMTP sink
 # and PostgreSQL (then SQLite) broken on purpose; prints what the provider received against the
