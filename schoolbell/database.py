@@ -19,7 +19,10 @@ def prepare(app: Flask) -> None:
         # psycopg prepares a statement after five runs and PostgreSQL may then keep a generic plan
         # made while a table was still empty: an import's lookups became sequential scans of a
         # table growing to 800,000 rows. Planning each run sees the table as it is.
-        options["connect_args"] = {"prepare_threshold": None, **options.get("connect_args", {})}
+        # Named in pg_stat_activity, so an operator sees which sessions are SchoolBell's (and workers
+        # rename theirs: name_connections).
+        options["connect_args"] = {"prepare_threshold": None, "application_name": "schoolbell",
+                                   **options.get("connect_args", {})}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if uri.startswith("sqlite:///") and ":memory:" not in uri:
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -49,6 +52,19 @@ def configure_engine_events(app: Flask) -> None:
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def name_connections(name: str) -> None:
+    """Open this process's PostgreSQL sessions under `name` (pg_stat_activity.application_name)."""
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "do_connect")
+    def _named(_dialect, _record, _cargs, cparams):
+        cparams["application_name"] = name
+
+    engine.dispose()  # sessions opened before now reconnect under the name
 
 
 def is_postgresql() -> bool:

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from schoolbell import database
 from schoolbell.delivery.dispatcher import Dispatcher, DispatcherSettings
 from schoolbell.logging_setup import configure_logging
 
@@ -26,6 +27,7 @@ def worker_command(until_idle: bool, batch_size: int | None, sms_concurrency: in
                    email_threads: int | None, prefer: str | None, as_json: bool) -> None:
     """Send due deliveries: claim a batch with a lease, send, record, repeat."""
     configure_logging(current_app.config["LOG_FORMAT"], current_app.config["LOG_LEVEL"])
+    database.name_connections("schoolbell-worker")
     app = current_app._get_current_object()
     settings = DispatcherSettings.from_config(app.config, batch_size=batch_size,
                                               sms_concurrency=sms_concurrency,

@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from schoolbell import database
 from schoolbell.logging_setup import configure_logging
 from schoolbell.scheduling.lock import SchedulerLockHeld
 from schoolbell.scheduling.runner import SchedulerRunner
@@ -22,6 +23,7 @@ def scheduler_command() -> None:
     configure_logging(current_app.config["LOG_FORMAT"], current_app.config["LOG_LEVEL"])
     # APScheduler reports every run of every job at INFO; what matters is logged by schoolbell.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    database.name_connections("schoolbell-scheduler")
     runner = SchedulerRunner(current_app._get_current_object())
     try:
         runner.start()

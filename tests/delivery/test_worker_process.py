@@ -8,7 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 
 from schoolbell.alerts.models import Delivery, DeliveryStatus
 from schoolbell.alerts.services import send_alert
@@ -76,3 +77,28 @@ def test_sigterm_finishes_the_batch_in_hand_and_leaves_nothing_leased(app):
     assert 5 <= after.get("sent", 0) == received < 60  # it sent, stopped early, and recorded all it sent
     assert after.get("pending", 0) == 60 - received
     assert str(DeliveryStatus.SENT) in out
+
+
+def test_an_operator_tells_workers_sessions_from_the_webs_on_postgresql(app):
+    """pg_stat_activity names each session: who holds connections, and whose queries use the CPU."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's application_name")
+        assert db.session.execute(text("SELECT current_setting('application_name')")).scalar() == "schoolbell"
+        db.session.rollback()
+    sessions = text("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'schoolbell-worker'"
+                    " AND datname = current_database()")
+    with running_simulator(account_sid=ACCOUNT, auth_token=TOKEN) as simulator:
+        worker = subprocess.Popen(python_command("flask", "worker"), env=worker_env(app, simulator), cwd=ROOT,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline, seen = time.monotonic() + 60, 0
+            while not seen and time.monotonic() < deadline and worker.poll() is None:
+                time.sleep(0.1)
+                with app.app_context():
+                    seen = db.session.execute(sessions).scalar()
+                    db.session.rollback()
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            _, err = worker.communicate(timeout=60)
+    assert seen, err
