@@ -76,6 +76,14 @@ def _migrate(database_uri: str, instance: Path) -> None:
         db.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _browser_without_libfaketime(request, monkeypatch):
+    """Under `make test-faketime`, Chromium and Playwright's driver would load libfaketime too and hang
+    in it; the clock the pages follow is the server's, which stays moved."""
+    if request.node.get_closest_marker("browser"):
+        monkeypatch.delenv("LD_PRELOAD", raising=False)
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> str:
     """A database the migrations built once per session; each test gets a copy (SQLite file, PG template)."""

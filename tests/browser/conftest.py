@@ -29,13 +29,6 @@ def chromium_path() -> str:
     pytest.skip(f"browser tests need Chromium at {CHROMIUM}; install it with `bash .ci/chromium.sh`")
 
 
-@pytest.fixture(autouse=True)
-def _browser_without_libfaketime(monkeypatch):
-    """Under `make test-faketime`, Chromium and Playwright's driver would load libfaketime too and hang
-    in it; the clock the pages follow is the server's, which stays moved."""
-    monkeypatch.delenv("LD_PRELOAD", raising=False)
-
-
 @pytest.fixture
 def page(chromium_path: str):
     """A phone-sized page in a fresh Chromium context.
