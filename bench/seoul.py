@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -38,6 +39,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from bench.cpu_share import CpuShare
 from bench.directory_bench import SCHOOL_DATA, database_env
 from bench.dispatch_bench import bare_rate, last_json, sms_env, worker_run
 from bench.load import CONSOLE_EMAIL, CONSOLE_PASSWORD, run_locust, web_server, write_parent_paths
@@ -180,7 +182,13 @@ def _busy_load(env, url: str, alert_id: int, paths: Path) -> dict:
     while open_deliveries(env, alert_id) == 0 and time.monotonic() < deadline:
         time.sleep(0.5)
     write_parent_paths(env, alert_id, 2000, paths)
-    return run_locust(url, 60, alert_id, paths)
+    url_of_database = database_url(env)
+    share = CpuShare(url_of_database if url_of_database.startswith("postgresql") else None).start()
+    try:
+        figures = run_locust(url, 60, alert_id, paths)
+    finally:
+        figures["cores"] = share.stop()
+    return figures
 
 
 def _wait_drained(env: dict[str, str], alert_id: int, give_up_after: float, started: float) -> bool:
@@ -249,6 +257,9 @@ def report(results: list[dict]) -> None:
                   f"target ≤ {P95_MS:.0f} ms {_verdict(busy['p95_ms'] <= P95_MS)}")
             print("      p95 per page during the send: " + ", ".join(
                 f"{name} {value:.0f} ms" for name, value in sorted(busy["pages"].items())))
+            if busy.get("cores"):
+                print(f"      cores in use meanwhile (of this machine's {os.cpu_count()}): " + ", ".join(
+                    f"{kind} {cores:.2f}" for kind, cores in busy["cores"].items() if cores >= 0.01))
         rss = figures["rss_mb"]
         # The bare client holds its messages in memory on purpose: it is the yardstick, not a product process.
         peaks = [*rss["workers"], *rss.get("web", []), rss["fan-out"]]
