@@ -10,7 +10,7 @@ from sqlalchemy import distinct, func, or_, select
 from schoolbell import timeutil
 from schoolbell.alerts.audience import AlertApiMode, counts_in_statistics
 from schoolbell.alerts.models import Acknowledgement, Alert, AlertClass, AlertStatus, Delivery, DeliveryStatus
-from schoolbell.alerts.read_cache import shared_reading
+from schoolbell.alerts.read_cache import TABLE_COST_FACTOR, shared_reading
 from schoolbell.extensions import db
 
 PAGE_SIZE = 20
@@ -160,5 +160,6 @@ def list_alerts(office_id: int, wanted: AlertFilter, page: int = 1, visible=None
         alerts = shown[(page - 1) * page_size: page * page_size]
     # The figures of a city-wide alert take a second to count: pages shown within a moment share them.
     figures = shared_reading(("figures", tuple((alert.id, alert.status) for alert in alerts)),
-                             lambda: figures_for([alert.id for alert in alerts])).value
+                             lambda: figures_for([alert.id for alert in alerts]),
+                             cost_factor=TABLE_COST_FACTOR).value
     return AlertPage(alerts, figures, page, pages, total)

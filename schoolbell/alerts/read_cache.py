@@ -24,6 +24,10 @@ from schoolbell import database
 from schoolbell.alerts.reading_files import reading_files
 
 COST_FACTOR = 4
+# Tables beside a headline (per school, per alert of a list, confirmations) change slowly and cost the
+# most at city scale: they take at most 1/16 of the database's time, while the headline (an alert's
+# progress) stays as fresh as COST_FACTOR allows.
+TABLE_COST_FACTOR = 16
 SHORTEST_SECONDS = 2
 # A reading older than this many of its keep-times is not shown while a new one is read: the page waits.
 STALE_FACTOR = 10
@@ -41,11 +45,12 @@ class Reading:
     seconds_to_read: float
     read_at: float = field(default_factory=time.monotonic)
     keep_at_least: float = 0  # figures nobody watches live (a month's totals) are kept longer
+    cost_factor: float = COST_FACTOR
 
     @property
     def keep_seconds(self) -> int:
         """How long the reading is shared: at least 2 s, longer when it was slow to read."""
-        return max(SHORTEST_SECONDS, math.ceil(self.seconds_to_read * COST_FACTOR),
+        return max(SHORTEST_SECONDS, math.ceil(self.seconds_to_read * self.cost_factor),
                    math.ceil(self.keep_at_least))
 
     def age(self, now: float) -> float:
@@ -75,9 +80,10 @@ def _shared() -> _Shared:
     return current_app.extensions.setdefault("schoolbell.read_cache", _Shared())
 
 
-def shared_reading(key: Hashable, read: Callable[[], Any], keep_at_least: float = 0) -> Reading:
-    """The reading kept under `key`, or a new one made by `read()` and kept for its cost (and at
-    least `keep_at_least` seconds).
+def shared_reading(key: Hashable, read: Callable[[], Any], keep_at_least: float = 0,
+                   cost_factor: float = COST_FACTOR) -> Reading:
+    """The reading kept under `key`, or a new one made by `read()` and kept for `cost_factor` times
+    its cost (and at least `keep_at_least` seconds).
 
     When the kept one is due again and another page is already reading anew, the kept one is
     returned at once; with nothing to show, pages wait for the one read under way instead of
@@ -102,7 +108,7 @@ def shared_reading(key: Hashable, read: Callable[[], Any], keep_at_least: float 
                     del shared.reading_now[key]
                     under_way.set()
     try:
-        reading = _once_per_machine(key, read, keep_at_least)
+        reading = _once_per_machine(key, read, keep_at_least, cost_factor)
         with shared.lock:
             shared.readings[key] = reading
         return reading
@@ -113,7 +119,8 @@ def shared_reading(key: Hashable, read: Callable[[], Any], keep_at_least: float 
         done.set()
 
 
-def _once_per_machine(key: Hashable, read: Callable[[], Any], keep_at_least: float) -> Reading:
+def _once_per_machine(key: Hashable, read: Callable[[], Any], keep_at_least: float,
+                      cost_factor: float) -> Reading:
     """The reading another process of the machine has just made, or a new one made here and kept for all."""
     files = reading_files()
     gave_up_at = time.monotonic() + WAIT_FOR_OTHER_SECONDS
@@ -126,18 +133,18 @@ def _once_per_machine(key: Hashable, read: Callable[[], Any], keep_at_least: flo
                 kept = files.load(key)  # the one who held the lock may have finished just now
                 if kept is not None and kept.fresh(time.monotonic()):
                     return kept
-                reading = _read(read, keep_at_least)
+                reading = _read(read, keep_at_least, cost_factor)
                 files.save(key, reading)
                 return reading
         if kept is not None and kept.younger_than(kept.keep_seconds * STALE_FACTOR, time.monotonic()):
             return kept  # another process reads it anew: this page shows the last one meanwhile
-        if time.monotonic() > gave_up_at:
-            return _read(read, keep_at_least)  # the other reader is stuck: read for this page alone
+        if time.monotonic() > gave_up_at:  # the other reader is stuck: read for this page alone
+            return _read(read, keep_at_least, cost_factor)
         time.sleep(OTHER_PROCESS_POLL_SECONDS)
 
 
-def _read(read: Callable[[], Any], keep_at_least: float) -> Reading:
+def _read(read: Callable[[], Any], keep_at_least: float, cost_factor: float) -> Reading:
     started = time.monotonic()  # a duration, not a time of day: not the product's clock
     database.on_one_core()  # the pages being served meanwhile keep the other cores
     value = read()
-    return Reading(value, time.monotonic() - started, keep_at_least=keep_at_least)
+    return Reading(value, time.monotonic() - started, keep_at_least=keep_at_least, cost_factor=cost_factor)

@@ -14,7 +14,7 @@ from schoolbell.alerts.approvals import awaiting_approval
 from schoolbell.alerts.listing import list_alerts, modes_of, office_figures
 from schoolbell.alerts.models import Alert, AlertClass, AlertStatus
 from schoolbell.alerts.progress import Snapshot, is_live, snapshot
-from schoolbell.alerts.read_cache import shared_reading
+from schoolbell.alerts.read_cache import TABLE_COST_FACTOR, shared_reading
 from schoolbell.alerts.reports import alert_events
 from schoolbell.alerts.summary import preview_report, timing
 from schoolbell.extensions import db
@@ -140,8 +140,11 @@ def _confirmations(user: User, alert: Alert, kinds) -> list[dict]:
     """Confirmation rates per school (per class for teachers), shared like the live figures."""
     office = user.role is UserRole.OFFICE
     scope = ("office", user.office_id) if office else ("school", user.school_id)
-    return shared_reading(("confirmations", alert.id, tuple(kinds), scope), lambda: ack_rates(
-        alert, kinds, by_class=not office, school_filter=school_scope(user))).value
+    def read() -> list[dict]:
+        return ack_rates(alert, kinds, by_class=not office, school_filter=school_scope(user))
+
+    return shared_reading(("confirmations", alert.id, tuple(kinds), scope), read,
+                          cost_factor=TABLE_COST_FACTOR).value
 
 
 @console.get("/alerts/<int:alert_id>")

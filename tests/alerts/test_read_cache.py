@@ -229,3 +229,10 @@ def test_a_reading_written_by_the_code_before_an_upgrade_is_read_anew(app):
         reading_files().save(KEY, Reading(Snapshot(Progress(sent=5), timeline=[]), 0.01))
         forget_in_memory(app)
         assert shared_reading(KEY, pytest.fail).value.progress.sent == 5
+
+
+def test_a_table_is_shared_four_times_as_long_as_a_headline_of_the_same_cost():
+    """At city scale a second's reading is kept 4 s for the progress, 16 s for a table beside it."""
+    assert Reading("progress", 1.0).keep_seconds == 4
+    assert Reading("schools", 1.0, cost_factor=read_cache.TABLE_COST_FACTOR).keep_seconds == 16
+    assert Reading("a school's table", 0.01, cost_factor=read_cache.TABLE_COST_FACTOR).keep_seconds == 2
