@@ -95,7 +95,9 @@ def test_the_live_counter_refuses_an_over_long_sms(app, page, live_server, direc
     screenshot(page, f"compose-refused-ko-{width}")
     # The server refuses it too, whatever the page does.
     page.evaluate("document.getElementById('save-button').disabled = false")
-    page.click("#save-button")
+    # Until the refused page has loaded, its script listens to nothing: typing earlier went unchecked.
+    with page.expect_navigation():
+        page.click("#save-button")
     expect(page.locator("#body_ko-error")).to_be_visible()
     assert db.session.scalars(select(Alert)).all() == []
 
