@@ -1,8 +1,8 @@
 """Where the machine's cores go during a measured minute: CPU per kind of process, database sessions apart.
 
 Processes are told apart by their command line; PostgreSQL's backends by the name the session gave
-(pg_stat_activity.application_name: schoolbell-worker, schoolbell for the web), so the database work done
-for the workers is counted apart from the database work done for the pages.
+(pg_stat_activity.application_name: schoolbell-worker, schoolbell-fan-out, schoolbell for the web), so
+the database work done for the workers and the fan-out is counted apart from the work done for the pages.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ KINDS = (("gunicorn", "web"), ("flask worker", "workers"), ("alerts send", "fan-
          ("locust", "load generator"), ("schoolbell.simulator", "SMS simulator"), ("smtp-sink", "smtp-sink"),
          ("postgres", "PostgreSQL, its own (vacuum, WAL, checkpoints)"))
 SESSIONS = {"schoolbell-worker": "PostgreSQL for the workers",
-            "schoolbell": "PostgreSQL for the web and fan-out"}
+            "schoolbell-fan-out": "PostgreSQL for the fan-out", "schoolbell": "PostgreSQL for the web"}
 
 
 def _ticks(pid: str) -> int | None:

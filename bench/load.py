@@ -23,6 +23,7 @@ from bench.processes import spawned
 LOCUST_VERSION = "2.47.0"
 LOCUST_VENV = ROOT / "instance" / "locust-venv"
 USERS, USER_RPS = 20, 5.0  # 100 requests per second in all
+WINDOW_SECONDS = 10  # locust's window for its current percentiles
 CONSOLE_EMAIL, CONSOLE_PASSWORD = "bench-office@sen.example", "bench-Password-4-load!"
 
 
@@ -81,15 +82,28 @@ def run_locust(url: str, seconds: int, alert_id: int, paths: Path) -> dict:
                "BENCH_PARENT_PATHS": str(paths), "BENCH_USER_RPS": str(USER_RPS)}
         subprocess.run([str(locust_binary()), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
                         "-u", str(USERS), "-r", str(USERS), "-t", f"{seconds}s", "-H", url,
-                        "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"],
+                        "--csv", str(prefix), "--csv-full-history", "--only-summary",
+                        "--loglevel", "WARNING"],
                        env=env, cwd=ROOT, capture_output=True, check=False)
         with open(f"{prefix}_stats.csv", newline="") as stats:
             rows = {row["Name"]: row for row in csv.DictReader(stats)}
+        windows = p95_by_window(Path(f"{prefix}_stats_history.csv"))
     total = rows["Aggregated"]
     return {"p50_ms": float(total["50%"]), "p95_ms": float(total["95%"]),
             "requests": int(total["Request Count"]), "failures": int(total["Failure Count"]),
             "rps": float(total["Requests/s"]),
-            "pages": {name: float(row["95%"]) for name, row in rows.items() if name != "Aggregated"}}
+            "pages": {name: float(row["95%"]) for name, row in rows.items() if name != "Aggregated"},
+            "p95_by_window_ms": windows}
+
+
+def p95_by_window(history: Path, window: int = WINDOW_SECONDS) -> list[float]:
+    """The p95 of each `window` seconds of the run, from locust's per-second history."""
+    # Locust's "current" percentiles in the history are over the last 10 s, so every 10th row covers one
+    # window: when in the minute the slow requests came (sign-ins and cold readings at the start?).
+    with open(history, newline="") as rows:
+        aggregated = [row for row in csv.DictReader(rows)
+                      if row["Name"] == "Aggregated" and row["95%"] != "N/A"]
+    return [float(row["95%"]) for row in aggregated[window - 1::window]]
 
 
 def wait_until(predicate, timeout: float, step: float = 0.5) -> None:

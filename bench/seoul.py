@@ -42,7 +42,14 @@ from sqlalchemy import create_engine, text
 from bench.cpu_share import CpuShare
 from bench.directory_bench import SCHOOL_DATA, database_env
 from bench.dispatch_bench import bare_rate, last_json, sms_env, worker_run
-from bench.load import CONSOLE_EMAIL, CONSOLE_PASSWORD, run_locust, web_server, write_parent_paths
+from bench.load import (
+    CONSOLE_EMAIL,
+    CONSOLE_PASSWORD,
+    WINDOW_SECONDS,
+    run_locust,
+    web_server,
+    write_parent_paths,
+)
 from bench.measure import FLASK, run_measured
 from bench.processes import children, peak_rss_mb, postfix_smtp_sink, spawned, stop
 from bench.servers import twilio_simulator
@@ -257,6 +264,10 @@ def report(results: list[dict]) -> None:
                   f"target ≤ {P95_MS:.0f} ms {_verdict(busy['p95_ms'] <= P95_MS)}")
             print("      p95 per page during the send: " + ", ".join(
                 f"{name} {value:.0f} ms" for name, value in sorted(busy["pages"].items())))
+            for when, load in (("during the send", busy), ("idle", idle)):
+                if load.get("p95_by_window_ms"):
+                    print(f"      p95 by {WINDOW_SECONDS} s of the load {when}: "
+                          + ", ".join(f"{value:.0f}" for value in load["p95_by_window_ms"]) + " ms")
             if busy.get("cores"):
                 print(f"      cores in use meanwhile (of this machine's {os.cpu_count()}): " + ", ".join(
                     f"{kind} {cores:.2f}" for kind, cores in busy["cores"].items() if cores >= 0.01))

@@ -10,6 +10,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from schoolbell import database
 from schoolbell.alerts.models import Alert, AlertClass
 from schoolbell.alerts.reports import audit_trail, failures_csv, school_counts, status_counts
 from schoolbell.alerts.services import (
@@ -127,6 +128,8 @@ def preview_command(alert_id: int, show_unreachable: int, as_json: bool) -> None
 @ACTOR
 def send_command(alert_id: int, actor: str) -> None:
     """Fan the alert out to its deliveries now; workers send them."""
+    # Its database work is told apart from the pages' in pg_stat_activity (docs/operations.md).
+    database.name_connections("schoolbell-fan-out")
     alert = _alert(alert_id)
     try:
         created = send_alert(alert, actor, quiet_due(alert))

@@ -146,3 +146,18 @@ def test_a_large_fan_out_refreshes_postgresql_statistics_before_workers_claim(ru
     assert created >= 1000
     believed = db.session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'deliveries'"))
     assert believed == pytest.approx(created, rel=0.1)
+
+
+def test_a_fan_out_from_the_command_line_is_named_apart_from_the_pages_on_postgresql(runner):
+    """An operator watching pg_stat_activity during a send sees the fan-out's session by its name."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's application_name")
+    school = factories.school("7000001")
+    factories.person((school, "guardian", 3, "2"))
+    alert = factories.alert("emergency", target={"levels": ["elementary"]})
+    db.session.commit()
+    result = runner.invoke(args=["alerts", "send", str(alert.id), "--actor", "test"])
+    assert "2 deliveries queued" in result.output, result.output  # one SMS, one email
+    db.session.remove()
+    named = db.session.execute(text("SELECT current_setting('application_name')")).scalar()
+    assert named == "schoolbell-fan-out"
