@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 
 from config import Config
 from schoolbell import create_app
+from schoolbell.alerts import read_cache
 from schoolbell.extensions import db
 from tests.clock import start_session_clock
 
@@ -158,6 +159,7 @@ def app(tmp_path: Path, database_url: str):
     app.instance_path = str(instance)
     with app.app_context():
         yield app
+        read_cache.settle()  # no reading left running against a database about to go
         db.session.remove()
         db.engine.dispose()
 

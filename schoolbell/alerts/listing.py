@@ -159,7 +159,7 @@ def list_alerts(office_id: int, wanted: AlertFilter, page: int = 1, visible=None
         page = min(max(1, page), pages)
         alerts = shown[(page - 1) * page_size: page * page_size]
     # The figures of a city-wide alert take a second to count: pages shown within a moment share them.
+    ids = [alert.id for alert in alerts]
     figures = shared_reading(("figures", tuple((alert.id, alert.status) for alert in alerts)),
-                             lambda: figures_for([alert.id for alert in alerts]),
-                             cost_factor=TABLE_COST_FACTOR).value
+                             lambda: figures_for(ids), cost_factor=TABLE_COST_FACTOR).value
     return AlertPage(alerts, figures, page, pages, total)

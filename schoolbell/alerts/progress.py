@@ -102,8 +102,11 @@ def snapshot(alert: Alert) -> Snapshot:
     """The alert's progress, timeline and schools, read once per refresh interval however many pages watch;
     the interval grows with what reading costs (2 s for a school, longer for the whole city). The
     per-school table costs four times the progress at city scale and is read a quarter as often."""
-    reading = shared_reading(("progress", alert.id, alert.status, alert.deferred_until), lambda: _read(alert))
-    schools = shared_reading(("schools", alert.id, alert.status), lambda: school_counts(alert),
+    alert_id = alert.id  # the reads may run in a thread of their own: they load the alert there
+    reading = shared_reading(("progress", alert_id, alert.status, alert.deferred_until),
+                             lambda: _read(db.session.get(Alert, alert_id)))
+    schools = shared_reading(("schools", alert_id, alert.status),
+                             lambda: school_counts(db.session.get(Alert, alert_id)),
                              cost_factor=TABLE_COST_FACTOR)
     found = reading.value
     paired = found.with_schools  # one read of the attribute: other threads may replace it meanwhile

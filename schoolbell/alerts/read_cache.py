@@ -2,14 +2,17 @@
 
 Each reading is kept for a time proportional to what it cost: pages that ask within that time get the
 same reading, so however many people watch, the database spends at most 1/COST_FACTOR of its time on one.
-Once a reading is due again, exactly one page reads it anew while every other page is answered at once
-with the one before (stale while revalidating): during a city-wide send no page waits behind a scan.
+Once a reading is due again, it is read anew in a thread of its own while every page, the one that
+noticed included, is answered at once with the one before (stale while revalidating): during a
+city-wide send no page waits behind a scan, only the very first one. A `read` may therefore run in
+another thread after the page is gone: it captures ids and plain values, never the page's ORM objects.
 Readings are shared by every web process of the machine through files (reading_files): gunicorn's
 processes read a figure once between them, not once each.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cachetools import LRUCache
-from flask import current_app
+from flask import Flask, current_app
 
 from schoolbell import database
 from schoolbell.alerts.reading_files import reading_files
@@ -35,6 +38,8 @@ STALE_FACTOR = 10
 WAIT_FOR_OTHER_SECONDS = 30.0
 # How often a page with nothing to show looks whether another process has finished the first reading.
 OTHER_PROCESS_POLL_SECONDS = 0.05
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,7 @@ class _Shared:
         self.readings: LRUCache = LRUCache(maxsize=1024)
         self.lock = threading.Lock()
         self.reading_now: dict[Hashable, threading.Event] = {}
+        self.refreshing: set[threading.Thread] = set()
 
 
 def _shared() -> _Shared:
@@ -85,9 +91,9 @@ def shared_reading(key: Hashable, read: Callable[[], Any], keep_at_least: float 
     """The reading kept under `key`, or a new one made by `read()` and kept for `cost_factor` times
     its cost (and at least `keep_at_least` seconds).
 
-    When the kept one is due again and another page is already reading anew, the kept one is
-    returned at once; with nothing to show, pages wait for the one read under way instead of
-    starting the same scan side by side.
+    When the kept one is due again, it is returned at once and read anew in the background (once,
+    however many pages ask meanwhile); with nothing to show, pages wait for the one read under way
+    instead of starting the same scan side by side.
     """
     shared = _shared()
     while True:
@@ -96,11 +102,15 @@ def shared_reading(key: Hashable, read: Callable[[], Any], keep_at_least: float 
             kept = shared.readings.get(key)
             if kept is not None and kept.fresh(now):
                 return kept
+            showable = kept is not None and kept.younger_than(kept.keep_seconds * STALE_FACTOR, now)
             under_way = shared.reading_now.get(key)
             if under_way is None:
                 done = shared.reading_now[key] = threading.Event()
+                if showable:
+                    _refresh_in_background(shared, key, read, keep_at_least, cost_factor, done)
+                    return kept
                 break
-            if kept is not None and kept.younger_than(kept.keep_seconds * STALE_FACTOR, now):
+            if showable:
                 return kept
         if not under_way.wait(WAIT_FOR_OTHER_SECONDS):
             with shared.lock:  # the other reader is stuck: this page reads for itself
@@ -108,15 +118,58 @@ def shared_reading(key: Hashable, read: Callable[[], Any], keep_at_least: float 
                     del shared.reading_now[key]
                     under_way.set()
     try:
-        reading = _once_per_machine(key, read, keep_at_least, cost_factor)
-        with shared.lock:
-            shared.readings[key] = reading
-        return reading
+        return _read_and_keep(shared, key, read, keep_at_least, cost_factor)
     finally:
-        with shared.lock:
-            if shared.reading_now.get(key) is done:
-                del shared.reading_now[key]
-        done.set()
+        _finished(shared, key, done)
+
+
+def _read_and_keep(shared: _Shared, key: Hashable, read: Callable[[], Any], keep_at_least: float,
+                   cost_factor: float) -> Reading:
+    reading = _once_per_machine(key, read, keep_at_least, cost_factor)
+    with shared.lock:
+        shared.readings[key] = reading
+    return reading
+
+
+def _finished(shared: _Shared, key: Hashable, done: threading.Event) -> None:
+    with shared.lock:
+        if shared.reading_now.get(key) is done:
+            del shared.reading_now[key]
+    done.set()
+
+
+def _refresh_in_background(shared: _Shared, key: Hashable, read: Callable[[], Any], keep_at_least: float,
+                           cost_factor: float, done: threading.Event) -> None:
+    """Read `key` anew in a thread with its own app context and database session (called under the lock)."""
+    app: Flask = current_app._get_current_object()
+
+    def refresh() -> None:
+        try:
+            with app.app_context():
+                _read_and_keep(shared, key, read, keep_at_least, cost_factor)
+        except Exception:  # the kept reading stays; the next page that finds it due tries again
+            log.exception("reading %s anew failed", _kind(key))
+        finally:
+            _finished(shared, key, done)
+            with shared.lock:
+                shared.refreshing.discard(thread)
+
+    thread = threading.Thread(target=refresh, name=f"reading-{_kind(key)}", daemon=True)
+    shared.refreshing.add(thread)
+    thread.start()
+
+
+def _kind(key: Hashable) -> str:
+    return str(key[0] if isinstance(key, tuple) and key else key)
+
+
+def settle(timeout: float = 30.0) -> None:
+    """Wait for the readings being made in the background to be kept (tests; shutting an app down)."""
+    shared = _shared()
+    with shared.lock:
+        running = list(shared.refreshing)
+    for thread in running:
+        thread.join(timeout)
 
 
 def _once_per_machine(key: Hashable, read: Callable[[], Any], keep_at_least: float,

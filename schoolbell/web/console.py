@@ -140,10 +140,14 @@ def _confirmations(user: User, alert: Alert, kinds) -> list[dict]:
     """Confirmation rates per school (per class for teachers), shared like the live figures."""
     office = user.role is UserRole.OFFICE
     scope = ("office", user.office_id) if office else ("school", user.school_id)
-    def read() -> list[dict]:
-        return ack_rates(alert, kinds, by_class=not office, school_filter=school_scope(user))
+    # The read may run in a thread of its own: it loads the alert there and keeps the user's scope
+    # as a clause of plain values.
+    alert_id, visible = alert.id, school_scope(user)
 
-    return shared_reading(("confirmations", alert.id, tuple(kinds), scope), read,
+    def read() -> list[dict]:
+        return ack_rates(db.session.get(Alert, alert_id), kinds, by_class=not office, school_filter=visible)
+
+    return shared_reading(("confirmations", alert_id, tuple(kinds), scope), read,
                           cost_factor=TABLE_COST_FACTOR).value
 
 
