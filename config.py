@@ -69,7 +69,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # valid as long as the session: a form left open all morning still works
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Pooled PostgreSQL connections idle for a second are checked before use (database.ping_when_idle).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     INSTANCE_DIR = str(INSTANCE)
 
     BABEL_DEFAULT_LOCALE = _env("BABEL_DEFAULT_LOCALE", "ko")

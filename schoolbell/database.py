@@ -1,11 +1,12 @@
 """Database plumbing shared by every package: SQLite set-up and the dialect in use."""
 
 import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import DateTime, Enum, event, text
+from sqlalchemy import DateTime, Engine, Enum, event, exc, text
 from sqlalchemy.types import TypeDecorator
 
 from schoolbell.extensions import db
@@ -37,6 +38,7 @@ def configure_engine_events(app: Flask) -> None:
         # psycopg 3's executemany sends one pipelined statement per row; SQLAlchemy's
         # "insertmanyvalues" batches rows into multi-row VALUES, as it does for psycopg2.
         engine.dialect.use_insertmanyvalues_wo_returning = True
+        ping_when_idle(engine)
         return
     if engine.dialect.name != "sqlite":
         return
@@ -52,6 +54,42 @@ def configure_engine_events(app: Flask) -> None:
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+# A pooled connection unused for this long is asked whether it is still alive before it is used.
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
+    """Before a pooled connection that sat idle is used, check it is alive (a server restart closes
+    it), as pool_pre_ping does, but let connections in steady use skip that round trip."""
+    # Under load a web page's connection was in use milliseconds ago, and the ping was one of five
+    # round trips of a parent's page, each waiting for a busy server's backend to be scheduled.
+    # A restart takes longer than idle_seconds, so a connection that lived through one is asked.
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy):
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return  # just opened, or just used
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # As pool_pre_ping: every connection opened before now is replaced, this one at once.
+            raise exc.InvalidatePoolError() from error
+
+
+def without_transaction() -> None:
+    """Run this request's statements on their own, without BEGIN and ROLLBACK: for pages that only
+    read (each PostgreSQL statement sees its own snapshot under READ COMMITTED either way)."""
+    # Two round trips of a parent's page's four (its two queries are the others). A session already
+    # in a transaction (one shared with the caller, as in tests) is left as it is.
+    if not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def name_connections(name: str) -> None:

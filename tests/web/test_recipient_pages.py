@@ -215,3 +215,29 @@ def test_a_parents_page_reads_the_database_twice(sent, client, app):
     queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     # The delivery with its alert, office and person; the confirmation.
     assert len(queries) == 2, "\n\n".join(queries)
+
+
+def test_a_parents_page_reads_without_a_transaction_and_a_confirmation_writes_in_one(sent, client):
+    """BEGIN and ROLLBACK were two of a parent's page's four round trips to the database."""
+    from sqlalchemy import event
+
+    _alert, outbox, _people = sent
+    path = link_in(outbox[0].body).replace("http://schoolbell.test", "")
+    client.get(path)
+    levels = []
+
+    def level(connection, *_args):
+        levels.append(connection.get_execution_options().get("isolation_level", "default"))
+
+    event.listen(db.engine, "before_cursor_execute", level)
+    try:
+        db.session.remove()  # each request has a session of its own, as under gunicorn
+        assert client.get(path).status_code == 200
+        page_levels, levels[:] = list(levels), []
+        db.session.remove()
+        assert client.post(f"{path}/read").status_code == 303
+    finally:
+        event.remove(db.engine, "before_cursor_execute", level)
+    assert page_levels and set(page_levels) == {"AUTOCOMMIT"}
+    assert levels and "AUTOCOMMIT" not in levels  # the pooled connection was given back as it was
+    assert db.session.scalar(select(func.count()).select_from(Acknowledgement)) == 1
