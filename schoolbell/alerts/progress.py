@@ -172,7 +172,9 @@ def _add(found: Progress, status: DeliveryStatus, count: int) -> None:
 
 
 def _timeline(buckets: dict[int, dict[str, int]]) -> list[dict]:
-    kept = sorted(buckets)[-TIMELINE_MINUTES:]
+    # A minute whose messages all went back to waiting (failed ones sent again keep their first
+    # sent_at) has nothing to draw: a chart of only such minutes divided by a tallest bar of zero.
+    kept = [b for b in sorted(buckets) if sum(buckets[b].values())][-TIMELINE_MINUTES:]
     tallest = max((sum(buckets[b].values()) for b in kept), default=0)
     return [{"at": datetime.fromtimestamp(b * 60, tz=UTC), "tallest": tallest,
              "total": sum(buckets[b].values()), **buckets[b]} for b in kept]

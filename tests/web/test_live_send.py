@@ -13,7 +13,7 @@ from schoolbell.accounts.models import UserRole
 from schoolbell.alerts.models import Delivery, DeliveryStatus
 from schoolbell.alerts.progress import progress, snapshot
 from schoolbell.alerts.read_cache import Reading
-from schoolbell.alerts.services import send_alert
+from schoolbell.alerts.services import resend_failed, send_alert
 from schoolbell.extensions import db
 from tests import factories
 from tests.factories import make_user, sign_in
@@ -82,6 +82,19 @@ def test_the_page_refreshes_itself_only_while_sending(client, sending):
     db.session.commit()
     done = client.get(f"/console/alerts/{sending.id}/live").get_data(as_text=True)
     assert "100.0%" in done and "hx-trigger" not in done  # finished: it stops asking
+
+
+def test_the_page_of_an_alert_whose_failed_messages_all_went_again_still_opens(client, sending):
+    """Resent messages keep the time they first went: a chart of minutes with nothing counted in them."""
+    for delivery in db.session.scalars(db.select(Delivery)):
+        if delivery.sent_at is not None:
+            delivery.status = DeliveryStatus.UNDELIVERED  # a carrier refused every one
+    db.session.commit()
+    assert resend_failed(sending, "kim@office") == 7
+    sign_in(client, "office@sen.example")
+    page = client.get(f"/console/alerts/{sending.id}?lang=ko")
+    assert page.status_code == 200
+    assert page.get_data(as_text=True).count('class="col"') == 0  # no minute has anything to draw
 
 
 def test_charts_schools_sorted_and_audit_trail(client, sending):
