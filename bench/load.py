@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,7 @@ LOCUST_VERSION = "2.47.0"
 LOCUST_VENV = ROOT / "instance" / "locust-venv"
 USERS, USER_RPS = 20, 5.0  # 100 requests per second in all
 WINDOW_SECONDS = 10  # locust's window for its current percentiles
+REQUEST_MS = re.compile(r" (\d+)ms ")  # gunicorn.conf.py's access_log_format: %(M)sms
 CONSOLE_EMAIL, CONSOLE_PASSWORD = "bench-office@sen.example", "bench-Password-4-load!"
 
 
@@ -51,10 +53,27 @@ def web_server(env: dict[str, str], processes: int = 2) -> Iterator[tuple[str, s
             return False
 
     command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"]
+    # gunicorn's own time for each request (its access log), beside what the load generator measures.
     server_env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(processes),
-                  "GUNICORN_ACCESS_LOG": "/dev/null"}
+                  "GUNICORN_ACCESS_LOG": str(access_log_of(env))}
     with spawned(command, server_env, ready, "gunicorn") as process:
         yield url, process
+
+
+def access_log_of(env: dict[str, str]) -> Path:
+    """Where the bench's gunicorn writes its access log (one line a request, with its time in ms)."""
+    return Path(env["SCHOOLBELL_INSTANCE_DIR"]) / "access.log"
+
+
+def server_p95(access_log: Path, since_byte: int) -> float | None:
+    """The p95 of gunicorn's own request times written after `since_byte` of its access log."""
+    if not access_log.exists():
+        return None
+    with open(access_log, "rb") as log:
+        log.seek(since_byte)
+        times = sorted(int(found.group(1)) for found in map(REQUEST_MS.search, log.read().decode(
+            errors="replace").splitlines()) if found)
+    return float(times[int(len(times) * 0.95)]) if times else None
 
 
 def write_parent_paths(env: dict[str, str], alert_id: int, count: int, path: Path) -> None:
@@ -73,8 +92,10 @@ def write_parent_paths(env: dict[str, str], alert_id: int, count: int, path: Pat
     path.write_text(done.stdout)
 
 
-def run_locust(url: str, seconds: int, alert_id: int, paths: Path) -> dict:
-    """100 requests/s for `seconds`; the aggregated figures (p50, p95, requests, failures, rate)."""
+def run_locust(url: str, seconds: int, alert_id: int, paths: Path, access_log: Path | None = None) -> dict:
+    """100 requests/s for `seconds`; the aggregated figures (p50, p95, requests, failures, rate), and the
+    p95 gunicorn itself measured meanwhile when its access log is given."""
+    logged_before = access_log.stat().st_size if access_log and access_log.exists() else 0
     with tempfile.TemporaryDirectory() as folder:
         prefix = Path(folder) / "load"
         env = {**os.environ, "BENCH_CONSOLE_EMAIL": CONSOLE_EMAIL,
@@ -93,7 +114,8 @@ def run_locust(url: str, seconds: int, alert_id: int, paths: Path) -> dict:
             "requests": int(total["Request Count"]), "failures": int(total["Failure Count"]),
             "rps": float(total["Requests/s"]),
             "pages": {name: float(row["95%"]) for name, row in rows.items() if name != "Aggregated"},
-            "p95_by_window_ms": windows}
+            "p95_by_window_ms": windows,
+            "server_p95_ms": server_p95(access_log, logged_before) if access_log else None}
 
 
 def p95_by_window(history: Path, window: int = WINDOW_SECONDS) -> list[float]:

@@ -46,6 +46,7 @@ from bench.load import (
     CONSOLE_EMAIL,
     CONSOLE_PASSWORD,
     WINDOW_SECONDS,
+    access_log_of,
     run_locust,
     web_server,
     write_parent_paths,
@@ -165,7 +166,7 @@ def run_city(label: str, env: dict[str, str], workers: int, latency_ms: float, b
                              "smtp-sink": peak_rss_mb(sink.pid)}
         if web is not None:
             progress(f"{label}: the same load on the idle web (baseline)")
-            figures["idle_load"] = run_locust(web[0], 30, alert_id, paths)
+            figures["idle_load"] = run_locust(web[0], 30, alert_id, paths, access_log_of(env))
             figures["rss_mb"]["web"] = [peak_rss_mb(pid) for pid in children(web[1].pid)]
         for process in pool:
             stop(process)
@@ -192,7 +193,7 @@ def _busy_load(env, url: str, alert_id: int, paths: Path) -> dict:
     url_of_database = database_url(env)
     share = CpuShare(url_of_database if url_of_database.startswith("postgresql") else None).start()
     try:
-        figures = run_locust(url, 60, alert_id, paths)
+        figures = run_locust(url, 60, alert_id, paths, access_log_of(env))
     finally:
         figures["cores"] = share.stop()
     return figures
@@ -264,6 +265,10 @@ def report(results: list[dict]) -> None:
                   f"target ≤ {P95_MS:.0f} ms {_verdict(busy['p95_ms'] <= P95_MS)}")
             print("      p95 per page during the send: " + ", ".join(
                 f"{name} {value:.0f} ms" for name, value in sorted(busy["pages"].items())))
+            if busy.get("server_p95_ms") is not None and idle.get("server_p95_ms") is not None:
+                print(f"      p95 inside gunicorn (its access log): {busy['server_p95_ms']:.0f} ms "
+                      f"during the send, {idle['server_p95_ms']:.0f} ms idle "
+                      "(the rest: waits for a core, the load generator)")
             for when, load in (("during the send", busy), ("idle", idle)):
                 if load.get("p95_by_window_ms"):
                     print(f"      p95 by {WINDOW_SECONDS} s of the load {when}: "
