@@ -88,7 +88,7 @@ $(FAKETIME_LIB): | $(STAMP)
 	$(BIN)/python -m pip install --quiet --no-deps --target $(VENV)/faketime libfaketime==3.0.1
 test-faketime: install $(FAKETIME_LIB)
 	LD_PRELOAD=$(abspath $(FAKETIME_LIB)) FAKETIME_DONT_FAKE_MONOTONIC=1 \
-		FAKETIME="+$$(( $$(date -u -d '$(CLOCK)' +%s) - $$(date -u +%s) ))s" $(BIN)/pytest -q
+		FAKETIME="$$(printf '%+d' $$(( $$(date -u -d '$(CLOCK)' +%s) - $$(date -u +%s) )))s" $(BIN)/pytest -q
 
 # The fault suite at full size and length (about an hour): real workers, the simulator, an SMTP sink
 # and PostgreSQL (then SQLite) broken on purpose; prints what the provider received against the
