@@ -1,4 +1,4 @@
-"""Database plumbing shared by every package: SQLite set-up and the dialect in use."""
+"""Database plumbing shared by every package: SQLite set-up, PostgreSQL connections, the dialect in use."""
 
 import os
 import time
